@@ -1,0 +1,138 @@
+package org.egress25.policy;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.egress25.pipeline.PacketEvent;
+
+/**
+ * Conversions between the ring's two-long address form and text. Text is only made off the packet path
+ * (decisions, reports), so allocation here is fine.
+ */
+public final class Addresses
+{
+    private Addresses()
+    {
+    }
+
+    public static boolean isIpv4(final long hi, final long lo)
+    {
+        return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == PacketEvent.IPV4_MAPPED_PREFIX;
+    }
+
+    /** Two longs from 4 or 16 raw bytes; IPv4 becomes IPv4-mapped. */
+    public static long[] toPair(final byte[] raw)
+    {
+        if (raw.length == 4)
+        {
+            final long v4 = ((raw[0] & 0xffL) << 24) | ((raw[1] & 0xffL) << 16) | ((raw[2] & 0xffL) << 8) | (raw[3] & 0xffL);
+            return new long[] {0L, PacketEvent.IPV4_MAPPED_PREFIX | v4};
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            hi = (hi << 8) | (raw[i] & 0xffL);
+            lo = (lo << 8) | (raw[i + 8] & 0xffL);
+        }
+        return new long[] {hi, lo};
+    }
+
+    /** Parses an address (no prefix) to the two-long form. */
+    public static long[] parse(final String text)
+    {
+        final String t = text.trim();
+        if (t.isEmpty() || !(t.indexOf(':') >= 0 || t.matches("[0-9.]+")))
+        {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
+        }
+        try
+        {
+            return toPair(InetAddress.getByName(t).getAddress());
+        }
+        catch (final UnknownHostException e)
+        {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
+        }
+    }
+
+    /** Dotted quad for IPv4(-mapped), RFC 5952 text (lower case, longest zero run compressed) for IPv6. */
+    public static String format(final long hi, final long lo)
+    {
+        if (isIpv4(hi, lo))
+        {
+            return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
+        }
+        final int[] groups = new int[8];
+        for (int i = 0; i < 4; i++)
+        {
+            groups[i] = (int)((hi >>> (48 - 16 * i)) & 0xffff);
+            groups[i + 4] = (int)((lo >>> (48 - 16 * i)) & 0xffff);
+        }
+        int bestStart = -1;
+        int bestLength = 0;
+        for (int i = 0; i < 8; )
+        {
+            if (groups[i] != 0)
+            {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        if (bestLength < 2)
+        {
+            bestStart = -1;
+        }
+        final StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':')
+            {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
+    }
+
+    /** For callers that need an InetAddress (sockets, nft); never on the packet path. */
+    public static InetAddress toInetAddress(final long hi, final long lo)
+    {
+        try
+        {
+            if (isIpv4(hi, lo))
+            {
+                return InetAddress.getByAddress(new byte[] {
+                    (byte)(lo >>> 24), (byte)(lo >>> 16), (byte)(lo >>> 8), (byte)lo});
+            }
+            final byte[] raw = new byte[16];
+            for (int i = 0; i < 8; i++)
+            {
+                raw[i] = (byte)(hi >>> (56 - 8 * i));
+                raw[i + 8] = (byte)(lo >>> (56 - 8 * i));
+            }
+            return Inet6Address.getByAddress(null, raw, null);
+        }
+        catch (final UnknownHostException e)
+        {
+            throw new IllegalStateException(e);
+        }
+    }
+}
