@@ -20,6 +20,8 @@ public final class Policy
     private final Duration synTimeout;
     private final BlockLadder ladder;
     private final String enforcer;
+    private final SmtpRules smtp;
+    private final SprtRules sprt;
     private final String sourceDescription;
     private final String hash;
 
@@ -30,6 +32,8 @@ public final class Policy
      * @param synTimeout        an attempt with no SYN-ACK after this long counts as failed
      * @param ladder            block durations
      * @param enforcer          enforcer named in the rules ({@code none}, {@code nftables}, {@code exec}), or null
+     * @param smtp              SMTP dialogue detector thresholds
+     * @param sprt              sequential test parameters
      * @param sourceDescription where the policy came from, for logs and {@code rules check}
      * @param hash              digest of the rule text, exported as a metric so a fleet can be compared
      */
@@ -40,6 +44,8 @@ public final class Policy
         final Duration synTimeout,
         final BlockLadder ladder,
         final String enforcer,
+        final SmtpRules smtp,
+        final SprtRules sprt,
         final String sourceDescription,
         final String hash)
     {
@@ -49,6 +55,8 @@ public final class Policy
         this.synTimeout = synTimeout;
         this.ladder = ladder;
         this.enforcer = enforcer;
+        this.smtp = smtp;
+        this.sprt = sprt;
         this.sourceDescription = sourceDescription;
         this.hash = hash;
 
@@ -137,6 +145,16 @@ public final class Policy
         return enforcer;
     }
 
+    public SmtpRules smtp()
+    {
+        return smtp;
+    }
+
+    public SprtRules sprt()
+    {
+        return sprt;
+    }
+
     public String sourceDescription()
     {
         return sourceDescription;
@@ -157,6 +175,7 @@ public final class Policy
         final List<HostClass> all = new ArrayList<>(classes);
         all.add(new HostClass("command-line", Port25Mode.DETECT_THEN_BLOCK, extra, defaultDetectors));
         return new Policy(
-            all, defaultDetectors, smtpPorts, synTimeout, ladder, enforcer, sourceDescription + " + --inside", hash);
+            all, defaultDetectors, smtpPorts, synTimeout, ladder, enforcer, smtp, sprt,
+            sourceDescription + " + --inside", hash);
     }
 }
