@@ -26,6 +26,7 @@ import org.egress25.pipeline.PacketEvent;
  * <p>Total Length, not the capture, says where the datagram ends: Ethernet pads frames to 60 bytes, so a bare
  * 40-byte SYN arrives with 6 bytes of padding that must not be counted as payload. A capture shorter than the
  * total length is snaplen truncation and still decodes; the payload's wire length then exceeds what we hold.
+ * A total length of 0 is TCP segmentation offload, see {@link #TSO_TOTAL_LENGTH}.
  * A first fragment (offset 0, More Fragments set) still carries the TCP header and is decoded; later fragments
  * have none and report {@link DecodeStatus#FRAGMENT}.
  */
@@ -53,6 +54,13 @@ final class Ipv4Header
     static final int MIN_HEADER_LENGTH = DST_ADDRESS_OFFSET + ADDRESS_SIZE;
 
     static final int VERSION = 4;
+    /**
+     * Total length of a segment captured on the sending host before TCP segmentation offload split it: the
+     * NIC fills the real length in later. Windows and Linux senders both show it (a Windows sender's capture in the
+     * shared SMTP set carries 19 such 4,150-byte DATA segments), so, like Wireshark, the frame's own length is
+     * taken instead of calling the packet malformed.
+     */
+    static final int TSO_TOTAL_LENGTH = 0;
     /** Low 13 bits of the flags/fragment word: the fragment offset in 8-byte units. */
     static final int FRAGMENT_OFFSET_MASK = 0x1fff;
 
@@ -87,7 +95,7 @@ final class Ipv4Header
             return DecodeStatus.TRUNCATED_IP;
         }
         final int totalLength = Bytes.u16(f, start + TOTAL_LENGTH_OFFSET);
-        if (totalLength < headerLength)
+        if (totalLength < headerLength && totalLength != TSO_TOTAL_LENGTH)
         {
             return DecodeStatus.BAD_IP_TOTAL_LENGTH;
         }
@@ -102,7 +110,7 @@ final class Ipv4Header
         {
             return DecodeStatus.NOT_TCP;
         }
-        final int wireEnd = start + totalLength;
+        final int wireEnd = totalLength == TSO_TOTAL_LENGTH ? Math.max(limit, e.wireLength) : start + totalLength;
         return TcpHeader.decode(e, f, start + headerLength, Math.min(wireEnd, limit), wireEnd);
     }
 }

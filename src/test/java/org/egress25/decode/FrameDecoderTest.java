@@ -304,8 +304,21 @@ class FrameDecoderTest
         final byte[] packet = ipv4(6, CLIENT4, SERVER4, 8, tcp(40000, 25, MAIL));
         TestFrames.put16(packet, 2, 27);
         assertThat(decode(LinkType.RAW, packet).status).isEqualTo(DecodeStatus.BAD_IP_TOTAL_LENGTH);
-        TestFrames.put16(packet, 2, 0);
+        TestFrames.put16(packet, 2, 1);
         assertThat(decode(LinkType.RAW, packet).status).isEqualTo(DecodeStatus.BAD_IP_TOTAL_LENGTH);
+    }
+
+    @Test
+    void shouldTakeTheFrameLengthForASegmentCapturedBeforeSegmentationOffload()
+    {
+        final byte[] big = ethernet(0x0800, ipv4(CLIENT4, SERVER4, tcp(40000, 25, new byte[4096])));
+        TestFrames.put16(big, 14 + 2, 0);
+        final PacketEvent e = event(LinkType.ETHERNET, big);
+        e.captureLength = 1000;
+        decoder.decode(e);
+        assertThat(e.status).isEqualTo(DecodeStatus.OK);
+        assertThat(e.payloadLength).isEqualTo(1000 - 54);
+        assertThat(e.payloadWireLength).isEqualTo(4096);
     }
 
     @Test
