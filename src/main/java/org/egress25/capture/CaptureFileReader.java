@@ -223,8 +223,26 @@ public final class CaptureFileReader implements AutoCloseable
             if (gzip)
             {
                 fileChannel.close();
-                final InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
-                return new CaptureFileReader(file, Channels.newChannel(in), true, -1, buffer);
+                final InputStream raw = Files.newInputStream(file);
+                final InputStream in;
+                try
+                {
+                    in = new GZIPInputStream(raw, 1 << 16);
+                }
+                catch (final IOException ex)
+                {
+                    raw.close();
+                    throw gzipError(file, ex);
+                }
+                try
+                {
+                    return new CaptureFileReader(file, Channels.newChannel(in), true, -1, buffer);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    in.close();
+                    throw ex;
+                }
             }
             fileChannel.position(0);
             return new CaptureFileReader(file, fileChannel, false, fileChannel.size(), buffer);
@@ -545,17 +563,16 @@ public final class CaptureFileReader implements AutoCloseable
         while (b.hasRemaining() && !endOfStream)
         {
             final int read = readSome(b);
+            // the buffer's position, not the count, says what arrived: a gzip stream that ends early throws
+            // after the channel has already copied part of what it decompressed
+            limit = b.position();
             if (read < 0)
             {
                 endOfStream = true;
             }
-            else
+            else if (read == 0 && limit >= n)
             {
-                limit += read;
-                if (read == 0 && limit >= n)
-                {
-                    break;
-                }
+                break;
             }
         }
         return limit >= n;
@@ -575,6 +592,15 @@ public final class CaptureFileReader implements AutoCloseable
             }
             throw ex;
         }
+        catch (final IOException ex)
+        {
+            throw gzip ? gzipError(file, ex) : ex;
+        }
+    }
+
+    private static IOException gzipError(final Path file, final Exception cause)
+    {
+        return new IOException(file + ": broken gzip stream: " + cause.getMessage(), cause);
     }
 
     /** Packets delivered so far. */

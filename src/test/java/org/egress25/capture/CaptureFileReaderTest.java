@@ -256,7 +256,8 @@ class CaptureFileReaderTest
             final int length = cut;
             final long whole = Arrays.stream(packetEnds).filter(end -> end <= length).count();
             final boolean onBoundary = Arrays.stream(recordEnds).anyMatch(end -> end == length);
-            try (CaptureFileReader reader = CaptureFileReader.open(file))
+            // a heap buffer: thousands of direct ones would wait on the collector to free native memory
+            try (CaptureFileReader reader = CaptureFileReader.open(file, CaptureFileReader.MIN_BUFFER_SIZE, false))
             {
                 int read = 0;
                 while (reader.next(e))
@@ -267,6 +268,63 @@ class CaptureFileReaderTest
                 assertThat(reader.truncatedRecords()).as("truncated records in a file cut at %d", cut).isEqualTo(onBoundary ? 0 : 1);
                 assertThat(reader.bytesRead()).isEqualTo(cut);
             }
+        }
+    }
+
+    @Test
+    void shouldEndAGzipFileCutShortAfterTheLastWholePacket() throws IOException
+    {
+        final byte[] gz = TestCaptureWriter.gzip(classicPcap(ByteOrder.LITTLE_ENDIAN, false));
+        final Path file = write("cut.pcap.gz", Arrays.copyOf(gz, gz.length - 30));
+        try (CaptureFileReader reader = CaptureFileReader.open(file))
+        {
+            int read = 0;
+            while (reader.next(e))
+            {
+                read++;
+            }
+            assertThat(read).isBetween(1, 2);
+            assertThat(reader.truncatedRecords()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldNameTheFileOfABrokenGzipStream() throws IOException
+    {
+        final byte[] gz = TestCaptureWriter.gzip(classicPcap(ByteOrder.LITTLE_ENDIAN, false));
+        for (int i = 20; i < 60; i++)
+        {
+            gz[i] ^= 0x5a;
+        }
+        final Path file = write("broken.pcap.gz", gz);
+        assertThatThrownBy(() ->
+        {
+            try (CaptureFileReader reader = CaptureFileReader.open(file))
+            {
+                while (reader.next(e))
+                {
+                    // read to the break
+                }
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void shouldSkipANonPacketBlockLargerThanTheBuffer() throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new TestCaptureWriter(bytes, ByteOrder.BIG_ENDIAN)
+            .sectionHeader()
+            .interfaceDescription(LinkType.ETHERNET, 0, -1, 0)
+            .enhancedPacket(0, 1, frame(60, 1), 60)
+            .otherBlock(4, 3 * CaptureFileReader.DEFAULT_BUFFER_SIZE)
+            .enhancedPacket(0, 2, frame(70, 2), 70);
+        try (CaptureFileReader reader = CaptureFileReader.open(write("big-block.pcapng", bytes.toByteArray())))
+        {
+            assertPacket(reader, LinkType.ETHERNET, 1_000, frame(60, 1), 60);
+            assertPacket(reader, LinkType.ETHERNET, 2_000, frame(70, 2), 70);
+            assertThat(reader.next(e)).isFalse();
+            assertThat(reader.truncatedRecords()).isZero();
         }
     }
 

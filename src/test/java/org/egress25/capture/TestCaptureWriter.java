@@ -15,7 +15,7 @@ final class TestCaptureWriter
 {
     private final OutputStream out;
     private final ByteOrder order;
-    private final ByteBuffer scratch = ByteBuffer.allocate(1 << 18);
+    private final ByteBuffer scratch = ByteBuffer.allocate(1 << 23);
 
     TestCaptureWriter(final OutputStream out, final ByteOrder order)
     {
