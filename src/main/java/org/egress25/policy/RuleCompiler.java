@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -143,13 +144,15 @@ final class RuleCompiler
         final Object[] capture = capture();
         final List<Exemption> exemptions = exemptions(classes);
 
+        // errors first, each group in file order, as an editor would walk them
         final List<Problem> problems = new ArrayList<>(reader.problems());
+        problems.sort(Comparator.comparing((Problem p) -> !p.isError())
+            .thenComparing(Problem::file)
+            .thenComparingInt(Problem::line)
+            .thenComparingInt(Problem::column));
         if (reader.hasErrors())
         {
-            final List<Problem> ordered = new ArrayList<>();
-            problems.stream().filter(Problem::isError).forEach(ordered::add);
-            problems.stream().filter(p -> !p.isError()).forEach(ordered::add);
-            throw new PolicyException(ordered);
+            throw new PolicyException(problems);
         }
         return Policy.builder()
             .classes(classes)
@@ -698,21 +701,22 @@ final class RuleCompiler
                 return null;
             }
             final List<Duration> durations = new ArrayList<>();
+            boolean ok = true;
             for (final Node item : items)
             {
                 final Duration step = reader.duration(item, path);
-                if (step == null)
-                {
-                    return null;
-                }
-                if (!durations.isEmpty() && step.compareTo(durations.get(durations.size() - 1)) < 0)
+                ok &= step != null;
+                if (step != null && !durations.isEmpty() && step.compareTo(durations.get(durations.size() - 1)) < 0)
                 {
                     reader.warning(item, path + ": this step is shorter than the one before; a repeat offender"
                         + " is normally blocked for longer, not shorter");
                 }
-                durations.add(step);
+                if (step != null)
+                {
+                    durations.add(step);
+                }
             }
-            return durations;
+            return ok ? durations : null;
         });
         final Duration memory = field(m, "memory", b.memory(), reader::duration);
         return anyNull(steps, memory) ? null : new BlockLadder(steps, memory);
