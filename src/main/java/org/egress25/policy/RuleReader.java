@@ -35,6 +35,8 @@ final class RuleReader
     private static final Pattern DOTTED_QUAD = Pattern.compile(
         "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+
     private final List<Problem> problems = new ArrayList<>();
 
     List<Problem> problems()
@@ -301,7 +303,7 @@ final class RuleReader
 
     /**
      * A network block. IPv4 must be a full dotted quad: the JDK would read {@code 10.1} as 10.0.0.1 and would
-     * send {@code 10.1.2.300} to DNS as a host name, neither of which an operator means.
+     * send {@code 10.1.2.300} (or {@code x::1}) to DNS as a host name, neither of which an operator means.
      */
     Cidr cidr(final Node node, final String path)
     {
@@ -312,7 +314,7 @@ final class RuleReader
         }
         final int slash = value.indexOf('/');
         final String address = slash < 0 ? value : value.substring(0, slash);
-        if (address.indexOf(':') < 0 && !DOTTED_QUAD.matcher(address).matches())
+        if (address.indexOf(':') < 0 ? !DOTTED_QUAD.matcher(address).matches() : !IPV6_CHARS.matcher(address).matches())
         {
             error(node, path + ": '" + clip(value) + "' is not an IPv4 or IPv6 network (expected e.g. 10.0.0.0/8)");
             return null;
