@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * alerts, alert hour, report link), 8 of block expiry, 32 per window and 64 more per window that a
  * distinct-destinations rule watches. With the default rules (windows 1 min, 5 min, 1 h; distinct
  * destinations over 5 min) that is {@value #DEFAULT_BYTES_PER_HOST} bytes per tracked host by the strides
- * and 237 bytes measured on the heap (a test checks both), so a million hosts take about 240 MB: within a
- * 512 MB heap with room for the connection table and the ring. The table grows by doubling up to
+ * and 241 bytes measured on the heap after GC with 1,000,000 hosts in a {@code -Xmx512m} JVM, which then
+ * used 262 MiB in all, a 262,144-connection table included (RateAnalyserFootprintTest runs exactly that).
+ * Four windows all watched for distinct destinations would cost 460 bytes a host: too much for a million
+ * hosts in 512 MB, so size {@code maxHosts} down for such rules. The table grows by doubling up to
  * {@code maxHosts}; at the cap the least recently seen of 8 sampled rows is evicted, so a flood of spoofed
  * sources churns rows but cannot grow memory. Hosts unseen for the longest window plus the SYN timeout are
  * evicted by an incremental sweep that covers the table once a minute of capture time.
