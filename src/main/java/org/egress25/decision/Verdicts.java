@@ -1,0 +1,246 @@
+package org.egress25.decision;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.egress25.policy.BlockLadder;
+import org.egress25.policy.HostClass;
+import org.egress25.policy.Port25Mode;
+import org.egress25.policy.PortGroup;
+
+/**
+ * Turns detector findings into decisions, the one place that knows the rules every detector shares:
+ *
+ * <ol>
+ *   <li>Submission ports are never blocked on port alone (RFC 5068, RFC 6409, RFC 8314): a block wanted on
+ *       submission becomes an alert.</li>
+ *   <li>A class in {@code observe} mode only alerts; in {@code block-by-default} its port 25 is already shut
+ *       for the whole class, so a per-host block would add nothing and becomes an alert too.</li>
+ *   <li>A host already blocked is not blocked again until its block ends, and one rule alerts about one host
+ *       at most once per {@link #ALERT_QUIET_NANOS}, so a spambot sending 500 SYNs a second yields one line.</li>
+ *   <li>Block length follows the escalation ladder: the n-th block within the ladder's memory of the
+ *       previous one gets step n (Zeek's catch-and-release: 10 min, 1 h, 24 h, 7 days).</li>
+ * </ol>
+ *
+ * <p>Owned by the analysis thread (single writer). Other threads (operator commands) reach it through the
+ * pipeline's command queue. Its maps are Caffeine caches driven by the capture clock, bounded so that a
+ * flood of spoofed sources tripping detectors cannot grow them without limit.
+ */
+public final class Verdicts
+{
+    /** One alert per host and rule per hour: enough for the abuse desk, few enough to read. */
+    public static final long ALERT_QUIET_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private static final int MAX_TRACKED = 1_000_000;
+
+    private final DecisionSink sink;
+    private final CaptureTicker ticker = new CaptureTicker();
+    private final Cache<HostKey, HostRecord> hosts;
+    private final Cache<AlertKey, Long> alerts;
+    private BlockLadder ladder;
+
+    public Verdicts(final DecisionSink sink, final BlockLadder ladder)
+    {
+        this.sink = sink;
+        this.ladder = ladder;
+        this.hosts = Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(MAX_TRACKED)
+            .expireAfterAccess(Duration.ofDays(30))
+            .build();
+        this.alerts = Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(MAX_TRACKED)
+            .expireAfterWrite(Duration.ofNanos(ALERT_QUIET_NANOS))
+            .build();
+    }
+
+    /** Swapped in on policy reload; host records (strikes, active blocks) are kept. */
+    public void setLadder(final BlockLadder ladder)
+    {
+        this.ladder = ladder;
+    }
+
+    /**
+     * A detector's finding. Returns the decision emitted, or null when it was suppressed (host already
+     * blocked, or the same alert made within the quiet period).
+     *
+     * @param wanted what the detector asks for (alert or block); the class mode and port group may lower it
+     */
+    public Decision decide(
+        final long hi,
+        final long lo,
+        final HostClass hostClass,
+        final PortGroup group,
+        final String rule,
+        final Action wanted,
+        final String reason,
+        final Map<String, Object> evidence,
+        final long nowNanos)
+    {
+        ticker.advanceTo(nowNanos);
+        final Action action = effectiveAction(hostClass, group, wanted);
+        final HostKey key = new HostKey(hi, lo);
+        final Instant now = toInstant(nowNanos);
+        if (action == Action.BLOCK)
+        {
+            final HostRecord record = hosts.get(key, k -> new HostRecord());
+            if (record.blockedUntilNanos != 0 && nowNanos - record.blockedUntilNanos < 0)
+            {
+                return null;
+            }
+            final int strike = record.strikeAt(nowNanos, ladder.memory().toNanos());
+            final Duration length = ladder.durationFor(strike);
+            record.blockedUntilNanos = nowNanos + length.toNanos();
+            final Map<String, Object> withLadder = new LinkedHashMap<>(evidence);
+            withLadder.put("block_seconds", length.toSeconds());
+            final Decision decision = new Decision(
+                now, key.text(), Action.BLOCK, rule, reason, toInstant(record.blockedUntilNanos), withLadder,
+                Source.DETECTOR, strike);
+            sink.accept(decision);
+            return decision;
+        }
+        final HostRecord record = hosts.getIfPresent(key);
+        if (record != null && record.blockedUntilNanos != 0 && nowNanos - record.blockedUntilNanos < 0
+            && wanted == Action.BLOCK)
+        {
+            return null;
+        }
+        final AlertKey alertKey = new AlertKey(key, rule);
+        if (alerts.getIfPresent(alertKey) != null)
+        {
+            return null;
+        }
+        alerts.put(alertKey, nowNanos);
+        final String why = action == wanted ? reason : reason + " (" + downgradeNote(hostClass, group) + ")";
+        final Decision decision = new Decision(now, key.text(), Action.ALERT, rule, why, null, evidence,
+            Source.DETECTOR, record == null ? 0 : record.strikes.size());
+        sink.accept(decision);
+        return decision;
+    }
+
+    /** When the host's current block ends, or 0 when it is not blocked as of {@code nowNanos}. */
+    public long blockedUntilNanos(final long hi, final long lo, final long nowNanos)
+    {
+        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        if (record == null || record.blockedUntilNanos == 0 || record.blockedUntilNanos - nowNanos <= 0)
+        {
+            return 0;
+        }
+        return record.blockedUntilNanos;
+    }
+
+    /** Strikes the host has within the ladder's memory as of now (what the next block would add one to). */
+    public int strikes(final long hi, final long lo, final long nowNanos)
+    {
+        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        return record == null ? 0 : record.strikesWithin(nowNanos, ladder.memory().toNanos());
+    }
+
+    /** Records a block made elsewhere (operator, or restored from the journal at start). */
+    public void restoreBlock(final HostKey host, final long untilNanos, final long[] strikeTimesNanos)
+    {
+        final HostRecord record = hosts.get(host, k -> new HostRecord());
+        record.blockedUntilNanos = untilNanos;
+        record.strikes.clear();
+        for (final long t : strikeTimesNanos)
+        {
+            record.strikes.addLast(t);
+        }
+    }
+
+    /** Lifts a block early; the strike history stays so a repeat offence still escalates. */
+    public void liftBlock(final HostKey host)
+    {
+        final HostRecord record = hosts.getIfPresent(host);
+        if (record != null)
+        {
+            record.blockedUntilNanos = 0;
+        }
+    }
+
+    static Action effectiveAction(final HostClass hostClass, final PortGroup group, final Action wanted)
+    {
+        if (wanted != Action.BLOCK)
+        {
+            return wanted;
+        }
+        if (group == PortGroup.SUBMISSION || hostClass == null || hostClass.mode() != Port25Mode.DETECT_THEN_BLOCK)
+        {
+            return Action.ALERT;
+        }
+        return Action.BLOCK;
+    }
+
+    private static String downgradeNote(final HostClass hostClass, final PortGroup group)
+    {
+        if (group == PortGroup.SUBMISSION)
+        {
+            return "alert only: submission ports are never blocked on port alone";
+        }
+        if (hostClass != null && hostClass.mode() == Port25Mode.BLOCK_BY_DEFAULT)
+        {
+            return "alert only: class " + hostClass.name() + " has port 25 blocked by default";
+        }
+        return "alert only: class " + (hostClass == null ? "?" : hostClass.name()) + " is in observe mode";
+    }
+
+    public static Instant toInstant(final long epochNanos)
+    {
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+    }
+
+    private record AlertKey(HostKey host, String rule)
+    {
+    }
+
+    private static final class HostRecord
+    {
+        long blockedUntilNanos;
+        final Deque<Long> strikes = new ArrayDeque<>();
+
+        /** Adds a strike at now, forgetting strikes older than memory after their block; returns the count. */
+        int strikeAt(final long nowNanos, final long memoryNanos)
+        {
+            final int count = strikesWithin(nowNanos, memoryNanos);
+            strikes.addLast(nowNanos);
+            return count + 1;
+        }
+
+        int strikesWithin(final long nowNanos, final long memoryNanos)
+        {
+            while (!strikes.isEmpty() && nowNanos - strikes.peekFirst() - memoryNanos > 0)
+            {
+                strikes.pollFirst();
+            }
+            return strikes.size();
+        }
+    }
+
+    /** Caffeine's clock, moved by capture time so expiry is the same on every replay. */
+    private static final class CaptureTicker implements Ticker
+    {
+        private long nowNanos;
+
+        void advanceTo(final long nanos)
+        {
+            if (nanos > nowNanos)
+            {
+                nowNanos = nanos;
+            }
+        }
+
+        @Override
+        public long read()
+        {
+            return nowNanos;
+        }
+    }
+}
