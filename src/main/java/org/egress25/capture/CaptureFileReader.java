@@ -175,19 +175,14 @@ public final class CaptureFileReader implements AutoCloseable
             return;
         }
         pcapng = false;
-        if (magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS)
-        {
-            buffer.order(ByteOrder.BIG_ENDIAN);
-        }
-        else if (Integer.reverseBytes(magic) == PCAP_MAGIC_MICROS || Integer.reverseBytes(magic) == PCAP_MAGIC_NANOS)
-        {
-            buffer.order(ByteOrder.LITTLE_ENDIAN);
-        }
-        else
+        final boolean bigEndian = magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS;
+        final int swapped = Integer.reverseBytes(magic);
+        if (!bigEndian && swapped != PCAP_MAGIC_MICROS && swapped != PCAP_MAGIC_NANOS)
         {
             throw new IOException(String.format(
                 "%s: not a pcap or pcapng file (starts with 0x%08x)%s", file, magic, gzip ? " inside the gzip" : ""));
         }
+        buffer.order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         pcapFractionNanos = buffer.getInt(0) == PCAP_MAGIC_NANOS ? 1 : 1_000;
         if (!ensure(PCAP_FILE_HEADER_LENGTH))
         {
