@@ -63,6 +63,12 @@ final class Web
             Tls.clientData(session, context, random, 250 + random.nextInt(600));
             Tls.serverData(session, context, random, 1_000 + random.nextInt(20_000));
         }
+        if (random.nextInt(5) == 0)
+        {
+            // a browser closing a tab aborts the connection instead of closing it
+            session.resetByClient();
+            return session.now();
+        }
         Tls.closeNotify(session, context, random);
         session.closeByClient();
         return session.now();
