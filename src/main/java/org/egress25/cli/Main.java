@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         ReplayCommand.class,
         RulesCommand.class,
+        org.egress25.synth.SynthCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

@@ -93,7 +93,8 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
             return;
         }
         advanceClock(event.timestampNanos);
-        if (orient(event, policy.get()))
+        final Policy current = policy.get();
+        if (orient(event, current) && !exempt(event, current))
         {
             counters.increment(PipelineCounters.SMTP_SEGMENTS);
             for (final Analyser analyser : analysers)
@@ -125,6 +126,31 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
                 event.hostClass = hostClass;
                 return true;
             }
+        }
+        return false;
+    }
+
+    /**
+     * Exempt traffic never reaches the analysers: a source exemption is a customer allowed to run its own MTA,
+     * a destination exemption is the ISP's own smarthost, which must never look like fan-out. Both expire on
+     * the capture clock, so an exemption ending mid-replay stops applying at that capture time.
+     */
+    private boolean exempt(final PacketEvent event, final Policy current)
+    {
+        if (current.exemptions().isEmpty())
+        {
+            return false;
+        }
+        final long now = event.timestampNanos;
+        if (current.exemptions().sourceExempt(event.hostHi(), event.hostLo(), now))
+        {
+            counters.increment(PipelineCounters.SOURCE_EXEMPT);
+            return true;
+        }
+        if (current.exemptions().destinationExempt(event.serverHi(), event.serverLo(), now))
+        {
+            counters.increment(PipelineCounters.DESTINATION_EXEMPT);
+            return true;
         }
         return false;
     }
