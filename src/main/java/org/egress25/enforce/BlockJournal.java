@@ -213,10 +213,28 @@ public final class BlockJournal implements AutoCloseable
     }
 
     /**
-     * Makes the batch's blocks and unblocks durable; alerts are not journalled. Returns once the data is on
-     * disk. The caller then applies the batch to the {@link #store()} ({@link BlockStore#apply}).
+     * Makes the batch's blocks and unblocks durable (alerts are not journalled), then applies them to the
+     * {@link #store()}, then compacts if the file has grown past {@code compactAfter} records. Returns once the
+     * data is on disk. The store is updated even when the write fails, so the running instance stays right;
+     * only a restart would lose the batch.
      */
-    public void append(final List<Decision> batch) throws IOException
+    public void record(final List<Decision> batch) throws IOException
+    {
+        try
+        {
+            append(batch);
+        }
+        finally
+        {
+            batch.forEach(store::apply);
+        }
+        if (records > compactAfter)
+        {
+            compact();
+        }
+    }
+
+    private void append(final List<Decision> batch) throws IOException
     {
         final StringBuilder sb = new StringBuilder(256 * batch.size());
         int count = 0;
@@ -240,15 +258,6 @@ public final class BlockJournal implements AutoCloseable
         }
         channel.force(false);
         records += count;
-    }
-
-    /** Compacts when the file has grown past {@code compactAfter} records; call after the store has the batch. */
-    public void compactIfNeeded() throws IOException
-    {
-        if (records > compactAfter)
-        {
-            compact();
-        }
     }
 
     private static String record(final Decision decision)

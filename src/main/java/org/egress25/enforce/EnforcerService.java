@@ -288,11 +288,15 @@ public final class EnforcerService implements AutoCloseable
     {
         final List<Decision> batch = new ArrayList<>(items.size());
         items.forEach(item -> batch.add(item.decision()));
-        if (journal != null)
+        if (journal == null)
+        {
+            batch.forEach(store::apply);
+        }
+        else
         {
             try
             {
-                journal.append(batch);
+                journal.record(batch);
             }
             catch (final IOException e)
             {
@@ -302,24 +306,11 @@ public final class EnforcerService implements AutoCloseable
                     journal.file(), e.getMessage(), batch.size());
             }
         }
-        batch.forEach(store::apply);
         if (started)
         {
             enforcer.apply(batch);
         }
         count(batch);
-        if (journal != null)
-        {
-            try
-            {
-                journal.compactIfNeeded();
-            }
-            catch (final IOException e)
-            {
-                journalErrors.incrementAndGet();
-                LOG.error("block journal {}: compaction failed: {}", journal.file(), e.getMessage());
-            }
-        }
         items.forEach(item ->
         {
             if (item.done() != null)
