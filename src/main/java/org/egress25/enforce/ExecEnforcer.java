@@ -141,7 +141,6 @@ public final class ExecEnforcer implements Enforcer
         try
         {
             final Processes.Result result = Processes.run(command, DecisionJson.toJson(decision) + "\n", timeout, env);
-            runs.incrementAndGet();
             if (result.timedOut())
             {
                 timeouts.incrementAndGet();
@@ -160,12 +159,15 @@ public final class ExecEnforcer implements Enforcer
         }
         catch (final IOException e)
         {
-            runs.incrementAndGet();
             fail("cannot run " + command + ": " + e.getMessage());
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            runs.incrementAndGet();  // last, so a reader who sees the run also sees its error counted
         }
     }
 

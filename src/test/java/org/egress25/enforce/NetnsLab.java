@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -158,6 +159,22 @@ final class NetnsLab implements AutoCloseable
     List<String> nft()
     {
         return List.of("ip", "netns", "exec", router, "nft");
+    }
+
+    /**
+     * An nft stand-in that fails with {@code message} until the file {@code healthy} exists, then runs the
+     * real nft in the router namespace: a firewall that is broken for a while and then comes back.
+     */
+    Path flakyNft(final Path dir, final Path healthy, final String message) throws IOException
+    {
+        final Path wrapper = dir.resolve("nft");
+        Files.writeString(wrapper, String.join("\n",
+            "#!/bin/sh",
+            "[ -e " + healthy + " ] || { echo '" + message + "' >&2; exit 1; }",
+            "exec " + String.join(" ", nft()) + " \"$@\"",
+            ""));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        return wrapper;
     }
 
     /** Runs nft in the router namespace with a script on stdin (for tables the test owns). */

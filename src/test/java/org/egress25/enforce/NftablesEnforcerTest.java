@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -199,13 +198,7 @@ class NftablesEnforcerTest
     void shouldCountTheFailureAndRetryTheBatchOnceNftWorksAgain(@TempDir final Path dir) throws Exception
     {
         final Path healthy = dir.resolve("healthy");
-        final Path wrapper = dir.resolve("nft");
-        Files.writeString(wrapper, String.join("\n",
-            "#!/bin/sh",
-            "[ -e " + healthy + " ] || { echo 'nft: simulated netlink failure' >&2; exit 1; }",
-            "exec " + String.join(" ", lab.nft()) + " \"$@\"",
-            ""));
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        final Path wrapper = lab.flakyNft(dir, healthy, "nft: simulated netlink failure");
         Files.createFile(healthy);
         enforcer = new NftablesEnforcer(NftablesConfig.builder().nftCommand(List.of(wrapper.toString())).build());
         enforcer.start();
