@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * torn tail of a write cut short by a crash) is skipped with a warning: losing the last event is better than
  * not starting. A lock file stops two instances from writing one journal.
  *
- * <p>Cost: one append of a batch is one {@code write} and one {@code fdatasync}, ~1-10 ms on SSD, paid on the
- * enforcer thread, never on the packet path.
+ * <p>Cost: one batch is one {@code write} and one {@code fdatasync}, paid on the enforcer thread, never on the
+ * packet path. Measured for 200 single-block batches on the development VM (ext4 on a virtual disk, load
+ * average ~13): median 7.6 ms, p90 13.7 ms, worst 1.7 s (an fsync stall). Batching bounds the damage: a
+ * stall delays the blocks queued behind it by that much, it does not multiply per block.
  */
 public final class BlockJournal implements AutoCloseable
 {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a child process with a hard deadline. Output goes to a temporary file rather than a pipe so a child
  * that writes a lot cannot stall on a full pipe while we wait for it, and we need no reader thread; the file
- * costs about 30 µs, against 2-5 ms for the fork and exec itself.
+ * costs microseconds, against the 10+ ms that starting the child takes.
  */
 final class Processes
 {

@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.egress25.decision.Decision;
 import org.egress25.enforce.NetnsLab.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +137,27 @@ class NftablesEnforcerTest
 
         assertThat(enforcer.listElements()).singleElement()
             .satisfies(e -> assertThat(e.remaining()).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void shouldApplyAThousandBlocksInOneTransactionAndReportItsLatency() throws Exception
+    {
+        final List<Long> latencies = new ArrayList<>();
+        start(NftablesConfig.builder().latencyNanos(latencies::add));
+        final Instant now = Instant.now();
+        final List<Decision> batch = new ArrayList<>();
+        for (int i = 0; i < 1000; i++)
+        {
+            batch.add(Decisions.block("10.251." + (i / 250) + "." + (i % 250 + 1), now, Duration.ofMinutes(10)));
+        }
+        enforcer.apply(List.of(Decisions.block(BLOCKED4, now, Duration.ofMinutes(10))));
+        enforcer.apply(batch);
+
+        assertThat(enforcer.listElements()).hasSize(1001);
+        assertThat(latencies).hasSize(2).allSatisfy(nanos -> assertThat(nanos).isPositive());
+        assertThat(latencies.get(1)).as("one transaction, not a thousand").isLessThan(TimeUnit.SECONDS.toNanos(5));
+        System.out.printf("nft apply latency: 1 block %.1f ms, 1000 blocks %.1f ms%n",
+            latencies.get(0) / 1e6, latencies.get(1) / 1e6);
     }
 
     @Test
