@@ -157,7 +157,8 @@ public final class BlockJournal implements AutoCloseable
             replayStats = new ReplayStats(0, 0, 0, 0);
             return;
         }
-        final String text = Files.readString(file, StandardCharsets.UTF_8);
+        // decoded leniently: a write torn inside a multi-byte character must cost that record, not the start
+        final String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         final String[] lines = text.split("\n", -1);
         int read = 0;
         int skipped = 0;

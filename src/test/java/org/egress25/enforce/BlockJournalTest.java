@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
@@ -116,8 +117,10 @@ class BlockJournalTest
         {
             record(journal, Decisions.block("10.0.0.5", T0, Duration.ofHours(1)));
         }
-        Files.writeString(dir.resolve("blocks.jsonl"), "{\"event\":\"block\",\"time\":\"2026-11-28T01:0",
-            StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        final byte[] torn = "{\"event\":\"block\",\"time\":\"2026-11-28T01:00:00Z\",\"reason\":\"Gr\u00fc"
+            .getBytes(StandardCharsets.UTF_8);
+        // cut inside the two-byte ü, as a crash mid-write can
+        Files.write(dir.resolve("blocks.jsonl"), Arrays.copyOf(torn, torn.length - 1), StandardOpenOption.APPEND);
 
         try (BlockJournal journal = open())
         {
@@ -125,7 +128,7 @@ class BlockJournalTest
             assertThat(journal.store().activeBlocks(clock.instant())).extracting(ActiveBlock::host)
                 .containsExactly("10.0.0.5");
             assertThat(Files.readString(journal.file())).as("compaction drops the torn tail")
-                .doesNotContain("T01:0\"").endsWith("\n");
+                .doesNotContain("Gr").endsWith("\n");
         }
     }
 
