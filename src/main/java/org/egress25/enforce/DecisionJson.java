@@ -87,7 +87,10 @@ public final class DecisionJson
         final JsonNode evidenceNode = node.get("evidence");
         if (evidenceNode != null && evidenceNode.isObject())
         {
-            evidenceNode.fields().forEachRemaining(e -> evidence.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
+            for (final Map.Entry<String, JsonNode> field : evidenceNode.properties())
+            {
+                evidence.put(field.getKey(), MAPPER.convertValue(field.getValue(), Object.class));
+            }
         }
         return new Decision(
             instant(node, "time", true),

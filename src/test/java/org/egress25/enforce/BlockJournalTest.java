@@ -180,6 +180,7 @@ class BlockJournalTest
     {
         try (BlockJournal journal = open())
         {
+            assertThat(journal.file()).exists();
             assertThatThrownBy(this::open).isInstanceOf(IOException.class)
                 .hasMessageContaining("in use by another running egress25");
         }
