@@ -170,7 +170,7 @@ public final class EnforcerService implements AutoCloseable
      * is journalled and handed to the enforcer (or after 10 s).
      *
      * @throws IllegalArgumentException for a bad address or duration
-     * @throws IllegalStateException when the enforcer queue is full
+     * @throws IllegalStateException when the service is not running or its queue is full
      */
     public Decision block(final String host, final Duration duration, final String reason)
     {
@@ -212,6 +212,10 @@ public final class EnforcerService implements AutoCloseable
 
     private void submitAndWait(final Decision decision)
     {
+        if (!running)
+        {
+            throw new IllegalStateException("the enforcer service is not running");
+        }
         final CompletableFuture<Void> done = new CompletableFuture<>();
         if (!queue.offer(new Item(decision, done)))
         {

@@ -140,7 +140,7 @@ class EnforcerServiceTest
         assertThat(service.dropped()).isEqualTo(1);
         assertThat(service.queueDepth()).isEqualTo(2);
         assertThatThrownBy(() -> service.block("10.0.0.6", Duration.ofHours(1), "x"))
-            .isInstanceOf(IllegalStateException.class).hasMessageContaining("queue is full");
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("not running");
 
         service.start();
         service.close();
