@@ -112,6 +112,20 @@ class NftablesEnforcerTest
     }
 
     @Test
+    void shouldCountADecisionForAnUnusableAddressAndStillApplyTheRestOfTheBatch() throws Exception
+    {
+        start(NftablesConfig.builder());
+        final Instant now = Instant.now();
+        enforcer.apply(List.of(Decisions.block("10.0.0.5 } ; flush ruleset ; {", now, Duration.ofMinutes(5)),
+            Decisions.block(BLOCKED4, now, Duration.ofMinutes(5))));
+
+        assertThat(enforcer.errors()).isEqualTo(1);
+        assertThat(enforcer.lastError()).contains("is not an IPv4 or IPv6 address");
+        assertThat(enforcer.listElements()).extracting(KernelElement::host).containsExactly(BLOCKED4);
+        assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+    }
+
+    @Test
     void shouldReadBackElementsWithTheirRemainingLifetime() throws Exception
     {
         start(NftablesConfig.builder());
