@@ -47,6 +47,23 @@ public final class DecisionJson
         }
     }
 
+    /**
+     * One line for {@code egress25 blocks --json}: host, rule, reason, since, expires, strikes, source, in the
+     * decision's conventions (ISO-8601 UTC, null expiry for a block without one).
+     */
+    public static String toJson(final ActiveBlock block)
+    {
+        final ObjectNode node = MAPPER.createObjectNode();
+        node.put("host", block.host());
+        node.put("rule", block.rule());
+        node.put("reason", block.reason());
+        node.put("since", block.since().toString());
+        node.put("expires", block.expires() == null ? null : block.expires().toString());
+        node.put("strikes", block.strikes());
+        node.put("source", block.source().label());
+        return node.toString();
+    }
+
     static ObjectNode toNode(final Decision decision)
     {
         final ObjectNode node = MAPPER.createObjectNode();

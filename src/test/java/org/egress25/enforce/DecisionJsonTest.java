@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import org.egress25.decision.Decision;
+import org.egress25.decision.Source;
 import org.junit.jupiter.api.Test;
 
 class DecisionJsonTest
@@ -27,6 +28,15 @@ class DecisionJsonTest
     {
         assertThat(DecisionJson.toJson(Decisions.unblock("10.0.0.5", T0)))
             .contains("\"action\":\"unblock\"", "\"expires\":null", "\"source\":\"manual\"");
+    }
+
+    @Test
+    void shouldListAnActiveBlockWithEverythingTheAbuseDeskAsksFor()
+    {
+        final ActiveBlock block = new ActiveBlock("10.0.0.5", "manual", "ticket 4711", T0, null, 2, Source.MANUAL);
+
+        assertThat(DecisionJson.toJson(block)).isEqualTo("{\"host\":\"10.0.0.5\",\"rule\":\"manual\",\"reason\":"
+            + "\"ticket 4711\",\"since\":\"2026-11-28T01:22:00Z\",\"expires\":null,\"strikes\":2,\"source\":\"manual\"}");
     }
 
     @Test
