@@ -140,6 +140,26 @@ public final class EnforcerService implements AutoCloseable
         return report;
     }
 
+    /** After nftables recovered from failures, puts back every block the store holds (the table may have been lost). */
+    private void resyncIfAsked()
+    {
+        if (!(enforcer instanceof NftablesEnforcer) || !((NftablesEnforcer)enforcer).takeResyncRequest())
+        {
+            return;
+        }
+        try
+        {
+            final ReconcileReport report = Reconciler.reconcile(store, List.of(), (NftablesEnforcer)enforcer, clock.instant());
+            count(report.decisions());
+            lastReconcile = report;
+            LOG.warn("nftables recovered from failures; {}", report.summary());
+        }
+        catch (final EnforcerException e)
+        {
+            LOG.error("nftables recovered but its sets cannot be read for a reconcile: {}", e.getMessage());
+        }
+    }
+
     private static List<String> hosts(final List<ActiveBlock> blocks)
     {
         final List<String> hosts = new ArrayList<>();
@@ -263,6 +283,7 @@ public final class EnforcerService implements AutoCloseable
                 if (started)
                 {
                     enforcer.retryFailed();
+                    resyncIfAsked();
                 }
             }
             catch (final InterruptedException e)

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * (measured from the JVM on the 2-core development machine under load average ~13: 25-110 ms per batch for
  * 1 or 1000 elements; nft alone, from a shell, ~12 ms). That is why decisions are batched. If nft is missing or fails, the batch's element changes
  * wait in a retry map (last change per host wins) and are retried with back-off from 1 s doubling to 60 s,
- * with the table set-up re-run first in case someone deleted it. Errors are counted and logged; nothing is
- * thrown into the caller.
+ * with the table set-up re-run first in case someone deleted it (after which {@link EnforcerService} reconciles
+ * the whole store back in). Errors are counted and logged; nothing is thrown into the caller.
  */
 public final class NftablesEnforcer implements Enforcer
 {
@@ -62,6 +62,7 @@ public final class NftablesEnforcer implements Enforcer
     private Duration backoff = Duration.ZERO;
     private Instant nextAttempt = Instant.MIN;
     private boolean setupNeeded;
+    private boolean resyncWanted;
 
     public NftablesEnforcer(final NftablesConfig config)
     {
@@ -88,6 +89,7 @@ public final class NftablesEnforcer implements Enforcer
             setupNeeded = true;
             throw new EnforcerException(lastError);
         }
+        setupNeeded = false;
         LOG.info("nftables: table inet {} ready; blocking new TCP connections to port(s) {} from its sets ({})",
             config.table(), config.ports(), config.verdict().statement());
     }
@@ -126,6 +128,17 @@ public final class NftablesEnforcer implements Enforcer
         {
             flush(false);
         }
+    }
+
+    /**
+     * True once after the table had to be set up again following failures; the caller should then reconcile
+     * the kernel with the store, because blocks applied before the failure may be gone.
+     */
+    boolean takeResyncRequest()
+    {
+        final boolean wanted = resyncWanted;
+        resyncWanted = false;
+        return wanted;
     }
 
     /** Pending element changes not yet in the kernel (failed batches waiting for their retry). */
@@ -201,6 +214,9 @@ public final class NftablesEnforcer implements Enforcer
         config.latencyNanos().accept(nanos);
         if (setupNeeded)
         {
+            // the failure may have been the table vanishing (a reboot of the ruleset, an operator's flush):
+            // the elements of earlier batches would be gone too, so ask for a full reconcile
+            resyncWanted = true;
             LOG.info("nftables: table inet {} set up again after earlier failures", config.table());
         }
         if (!backoff.isZero() && !pending.isEmpty())

@@ -3,7 +3,10 @@ package org.egress25.enforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.egress25.enforce.NetnsLab.BLOCKED4;
+import static org.egress25.enforce.NetnsLab.BLOCKED6;
+import static org.egress25.enforce.NetnsLab.CLEAN4;
 import static org.egress25.enforce.NetnsLab.SERVER4;
+import static org.egress25.enforce.NetnsLab.SERVER6;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -161,6 +164,38 @@ class EnforcerServiceTest
     }
 
     @Test
+    void shouldPutEveryBlockBackWhenItsTableWasDeletedUnderIt() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            final NftablesEnforcer enforcer = new NftablesEnforcer(NftablesConfig.builder().nftCommand(lab.nft()).build());
+            try (EnforcerService service = new EnforcerService(enforcer, journal(), MEMORY, 100, Clock.systemUTC()))
+            {
+                service.start();
+                service.block(BLOCKED4, Duration.ofMinutes(10), "first");
+                service.block(BLOCKED6, Duration.ofMinutes(10), "second");
+                lab.nftScript("delete table inet egress25\n");
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.OPEN);
+
+                service.block(CLEAN4, Duration.ofMinutes(10), "third, whose batch finds the table gone");
+
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (elementCount(enforcer) < 3 && deadline - System.nanoTime() > 0)
+                {
+                    Thread.sleep(100);
+                }
+                assertThat(enforcer.listElements()).extracting(KernelElement::host)
+                    .containsExactlyInAnyOrder(BLOCKED4, BLOCKED6, CLEAN4);
+                assertThat(service.lastReconcile().readded()).contains(BLOCKED4, BLOCKED6);
+                assertThat(service.errors()).isPositive();
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.REFUSED);
+            }
+        }
+    }
+
+    @Test
     void shouldEnforceBlocksDecidedWhileNftWasUnavailableOnceItComesBack() throws Exception
     {
         assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
@@ -193,6 +228,19 @@ class EnforcerServiceTest
                 assertThat(service.lastReconcile().readded()).containsExactly(BLOCKED4);
                 assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
             }
+        }
+    }
+
+    /** Elements in the kernel sets, or -1 while the table is missing. */
+    private static int elementCount(final NftablesEnforcer enforcer)
+    {
+        try
+        {
+            return enforcer.listElements().size();
+        }
+        catch (final EnforcerException e)
+        {
+            return -1;
         }
     }
 }
