@@ -1,6 +1,7 @@
 package org.egress25.enforce;
 
 import java.time.Instant;
+import org.egress25.decision.DecisionJson;
 import org.egress25.decision.Source;
 
 /**
@@ -24,5 +25,22 @@ public record ActiveBlock(String host, String rule, String reason, Instant since
     public boolean isIpv6()
     {
         return host.indexOf(':') >= 0;
+    }
+
+    /**
+     * One line for {@code egress25 blocks --json}: host, rule, reason, since, expires, strikes, source, in the
+     * decision's conventions (ISO-8601 UTC, null expiry for a block without one).
+     */
+    public String toJson()
+    {
+        final com.fasterxml.jackson.databind.node.ObjectNode node = DecisionJson.MAPPER.createObjectNode();
+        node.put("host", host);
+        node.put("rule", rule);
+        node.put("reason", reason);
+        node.put("since", since.toString());
+        node.put("expires", expires == null ? null : expires.toString());
+        node.put("strikes", strikes);
+        node.put("source", source.label());
+        return node.toString();
     }
 }

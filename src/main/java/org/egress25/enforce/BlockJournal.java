@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.DecisionJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.egress25.decision.Decision;
+import org.egress25.decision.DecisionJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.DecisionJson;
 import org.egress25.policy.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

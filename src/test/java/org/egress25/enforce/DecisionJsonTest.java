@@ -2,10 +2,10 @@ package org.egress25.enforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 import java.time.Instant;
 import org.egress25.decision.Decision;
+import org.egress25.decision.DecisionJson;
 import org.egress25.decision.Source;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +35,7 @@ class DecisionJsonTest
     {
         final ActiveBlock block = new ActiveBlock("10.0.0.5", "manual", "ticket 4711", T0, null, 2, Source.MANUAL);
 
-        assertThat(DecisionJson.toJson(block)).isEqualTo("{\"host\":\"10.0.0.5\",\"rule\":\"manual\",\"reason\":"
+        assertThat(block.toJson()).isEqualTo("{\"host\":\"10.0.0.5\",\"rule\":\"manual\",\"reason\":"
             + "\"ticket 4711\",\"since\":\"2026-11-28T01:22:00Z\",\"expires\":null,\"strikes\":2,\"source\":\"manual\"}");
     }
 
