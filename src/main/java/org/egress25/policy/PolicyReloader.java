@@ -57,6 +57,8 @@ public final class PolicyReloader implements AutoCloseable
 
     private volatile Policy current;
     private volatile Instant lastReload;
+    private volatile Instant activeSince;
+    private volatile boolean lastSucceeded = true;
     private volatile List<Problem> lastProblems = List.of();
     private volatile boolean running;
     private WatchService watcher;
@@ -74,6 +76,7 @@ public final class PolicyReloader implements AutoCloseable
     {
         this.path = path.toAbsolutePath().normalize();
         this.current = initial;
+        this.activeSince = Instant.now();
         this.postProcess = postProcess;
         this.onReload = onReload;
     }
@@ -141,6 +144,7 @@ public final class PolicyReloader implements AutoCloseable
             {
                 failures.incrementAndGet();
                 lastReload = Instant.now();
+                lastSucceeded = false;
                 lastProblems = e.problems();
                 LOG.error("rules reload from {} refused; still running rules {}: {}", path, shortHash(current), e.getMessage());
                 return false;
@@ -149,6 +153,7 @@ public final class PolicyReloader implements AutoCloseable
             {
                 failures.incrementAndGet();
                 lastReload = Instant.now();
+                lastSucceeded = false;
                 LOG.error("rules reload from {} failed; still running rules {}", path, shortHash(current), e);
                 return false;
             }
@@ -160,6 +165,8 @@ public final class PolicyReloader implements AutoCloseable
             current = loaded;
             successes.incrementAndGet();
             lastReload = Instant.now();
+            activeSince = lastReload;
+            lastSucceeded = true;
             lastProblems = loaded.notes();
             LOG.info("rules reloaded from {}: {} classes, {} exemptions, hash {}", path, loaded.classes().size(),
                 loaded.exemptions().list().size(), shortHash(loaded));
@@ -189,6 +196,18 @@ public final class PolicyReloader implements AutoCloseable
     public Instant lastReload()
     {
         return lastReload;
+    }
+
+    /** Whether the last reload attempt applied its rules (true before any attempt). */
+    public boolean lastReloadSucceeded()
+    {
+        return lastSucceeded;
+    }
+
+    /** When the rules in force were applied: the last successful reload, or when this reloader was made. */
+    public Instant activeSince()
+    {
+        return activeSince;
     }
 
     /** Problems of the last attempt: the errors of a refused reload, or the notes of an applied one. */

@@ -60,6 +60,8 @@ class PolicyReloaderTest
                 dir.resolve("networks.yaml") + ":5:5: error: unknown key 'netwroks' in classes.home;"
                     + " did you mean 'networks'?");
             assertThat(reloader.reloads("success")).isEqualTo(1);
+            assertThat(reloader.lastReloadSucceeded()).isFalse();
+            assertThat(reloader.activeSince()).isBefore(reloader.lastReload());
         }
     }
 
