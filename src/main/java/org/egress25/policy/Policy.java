@@ -120,8 +120,8 @@ public final class Policy
     }
 
     /**
-     * The class of an address (longest prefix wins), or null when the address is not inside. One hash
-     * probe per distinct prefix length in the rules (see {@link PrefixIndex}); no allocation.
+     * The class of an address (longest prefix wins), or null when the address is not inside. A scan for a
+     * few blocks, one hash probe per distinct prefix length for many (see {@link PrefixIndex}); no allocation.
      */
     public HostClass classify(final long hi, final long lo)
     {

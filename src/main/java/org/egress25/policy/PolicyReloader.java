@@ -252,7 +252,11 @@ public final class PolicyReloader implements AutoCloseable
                     {
                         LOG.debug("rules directory event {} {}", event.kind(), event.context());
                     }
-                    key.reset();
+                    if (!key.reset())
+                    {
+                        LOG.warn("{} can no longer be watched (removed or replaced?); rules reload on SIGHUP only",
+                            path);
+                    }
                     pending = true;
                     quietSince = System.nanoTime();
                 }
