@@ -322,10 +322,11 @@ public final class RateAnalyser implements Analyser
         final boolean refilled = table.remove(slot);
         if (state == ConnectionTable.ESTABLISHED)
         {
+            // one open connection fewer cannot make any detector fire: no evaluation
             final int row = hosts.find(hi, lo);
-            if (row >= 0 && leave(row, group))
+            if (row >= 0)
             {
-                evaluate(cp, row, now);
+                leave(row, group);
             }
         }
         else if (failed)
@@ -337,16 +338,14 @@ public final class RateAnalyser implements Analyser
         return refilled;
     }
 
-    /** One open connection fewer; false when the count was already zero (state lost to an eviction). */
-    private boolean leave(final int row, final int group)
+    /** One open connection fewer, never below zero (a count lost to an eviction stays at zero). */
+    private void leave(final int row, final int group)
     {
         final int i = row * ROW_INTS + CONCURRENT + group;
         if (rowInts[i] > 0)
         {
             rowInts[i]--;
-            return true;
         }
-        return false;
     }
 
     private void countFailure(final int row, final int group)
@@ -480,6 +479,7 @@ public final class RateAnalyser implements Analyser
             rowInts[base + ALERTED] = 0;
         }
         final long lastSeen = hosts.lastSeen[row];
+        final long at = Math.max(now, lastSeen);
         final int count = cls.detectors.length;
         for (int d = 0; d < count; d++)
         {
@@ -491,10 +491,10 @@ public final class RateAnalyser implements Analyser
             {
                 continue;
             }
-            final double value = value(cls, d, row, lastSeen, now);
+            final double value = value(cls, d, row, lastSeen, at);
             if (crosses(cls, d, value))
             {
-                fire(cp, cls, d, row, value, now);
+                fire(cls, d, row, value, at);
             }
         }
     }
@@ -550,7 +550,7 @@ public final class RateAnalyser implements Analyser
 
     /** A detector crossed its threshold: the rare path, where allocating is fine. */
     private void fire(
-        final CompiledPolicy cp, final CompiledPolicy.CompiledClass cls, final int d, final int row,
+        final CompiledPolicy.CompiledClass cls, final int d, final int row,
         final double value, final long now)
     {
         counters.verdictRequests++;
@@ -735,16 +735,16 @@ public final class RateAnalyser implements Analyser
             final long window = cp.slotWindows[s];
             if (window == 0)
             {
-                slots[s].windowNanos = 0;
+                slots[s].release();
                 continue;
             }
             if (slots[s].windowNanos != window)
             {
                 slots[s].assign(window, rowCapacity, cp.slotDistinct[s]);
             }
-            else if (cp.slotDistinct[s])
+            else
             {
-                slots[s].enableDistinct(rowCapacity);
+                slots[s].distinct(cp.slotDistinct[s], rowCapacity);
             }
             order.add(s);
         }

@@ -51,13 +51,28 @@ final class WindowSlot
         bits = distinct ? new long[rows * BITS_STRIDE] : null;
     }
 
-    /** Starts bitmaps for a window already counting; they read low (never high) until one window has passed. */
-    void enableDistinct(final int rows)
+    /**
+     * Starts or stops bitmaps for a window already counting. New bitmaps read low (never high) until one
+     * window has passed.
+     */
+    void distinct(final boolean wanted, final int rows)
     {
-        if (bits == null)
+        if (wanted && bits == null)
         {
             bits = new long[rows * BITS_STRIDE];
         }
+        else if (!wanted)
+        {
+            bits = null;
+        }
+    }
+
+    /** No rule uses this slot any more: give its memory back. */
+    void release()
+    {
+        windowNanos = 0;
+        counts = new int[0];
+        bits = null;
     }
 
     boolean hasDistinct()
@@ -93,10 +108,13 @@ final class WindowSlot
         }
     }
 
-    /** Buckets between the row's last update and now: 0 same bucket, 1 the next, 2 or more all stale. */
+    /**
+     * Buckets between the row's last update and now: 0 same bucket, 1 the next, 2 or more all stale. A clock
+     * behind the row (a capture slightly out of order) reads as the same bucket.
+     */
     private long shift(final long lastSeenNanos, final long nowNanos)
     {
-        return nowNanos / windowNanos - lastSeenNanos / windowNanos;
+        return Math.max(0, nowNanos / windowNanos - lastSeenNanos / windowNanos);
     }
 
     /** Weight of the previous bucket at {@code nowNanos}: 1 at the start of the current bucket, 0 at its end. */

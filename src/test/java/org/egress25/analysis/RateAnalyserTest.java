@@ -436,4 +436,57 @@ class RateAnalyserTest
         assertThat(counts(HOST, Duration.ofMinutes(5), PortGroup.RELAY, T0 + 5 * SECOND).distinctDestinations())
             .isBetween(4.0, 5.0);
     }
+
+    @Test
+    void shouldBlockAnIpv6HostAndNameItInRfc5952Text()
+    {
+        final Traffic v6 = new Traffic(Traffic.policy6(), 100, 100);
+        for (int i = 0; i < 21; i++)
+        {
+            v6.session("2001:db8:0:0:0:0:0:3", 40000 + i, "2001:db8:ffff::25", T0 + i * SECOND);
+        }
+
+        assertThat(v6.decisions).extracting(Decision::host, Decision::rule)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("2001:db8::3", "port25-attempts-1m"));
+    }
+
+    @Test
+    void shouldNotMiscountWhenCaptureTimeStepsBackSlightly()
+    {
+        t.session(HOST, 40000, server(1), T0 + 61 * SECOND);
+        t.session(HOST, 40001, server(2), T0 + 59 * SECOND);
+
+        assertThat(relay1m(HOST, T0 + 61 * SECOND).attempts()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldBlockAgainForLongerWhenTheHostKeepsGoingAfterItsBlockEnds()
+    {
+        for (int i = 0; i < 3 * 3600; i++)
+        {
+            t.syn(HOST, 1024 + i % 60_000, server(i % 50), 25, T0 + i * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Action.BLOCK, 1), org.assertj.core.groups.Tuple.tuple(Action.BLOCK, 2));
+        assertThat(Duration.between(t.decisions.get(0).time(), t.decisions.get(1).time()))
+            .isBetween(Duration.ofHours(2), Duration.ofHours(2).plusMinutes(1));
+        assertThat(t.decisions.get(1).expires()).isEqualTo(t.decisions.get(1).time().plus(Duration.ofHours(24)));
+    }
+
+    @Test
+    void shouldKeepTheFlaggedHostDetailBounded()
+    {
+        final Traffic many = new Traffic(Traffic.policy(Port25Mode.OBSERVE, Traffic.DEFAULTS), 1000, 1000, 5);
+        for (int host = 0; host < 20; host++)
+        {
+            for (int i = 0; i < 21; i++)
+            {
+                many.session("10.0.7." + host, 40000 + i, server(1), T0 + host * MINUTE + i * SECOND);
+            }
+        }
+
+        assertThat(many.decisions).hasSize(20);
+        assertThat(many.analyser.flaggedHosts()).hasSize(5);
+    }
 }
