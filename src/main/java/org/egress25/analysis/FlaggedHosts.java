@@ -26,7 +26,7 @@ final class FlaggedHosts
     static final int SKETCH = 32;
     static final int TOP = 10;
     static final int MAX_FIRINGS = 64;
-    private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final int[] PORTS = {25, 465, 587, 2525};
 
     private final HostTable table;
@@ -126,6 +126,8 @@ final class FlaggedHosts
         long lastSeenNanos;
         final int[] perMinute = new int[MINUTES];
         long lastMinute = Long.MIN_VALUE;
+        /** First minute the series covers: the one of the first firing, or the one before when seeded. */
+        long firstMinute;
         final long[] destHi = new long[SKETCH];
         final long[] destLo = new long[SKETCH];
         final long[] destCount = new long[SKETCH];
@@ -142,6 +144,17 @@ final class FlaggedHosts
             this.firstSeenNanos = firstSeenNanos;
             this.firstFlaggedNanos = nowNanos;
             this.lastSeenNanos = nowNanos;
+            this.firstMinute = Math.floorDiv(nowNanos, MINUTE_NANOS);
+        }
+
+        /** Attempts already counted in the minute of {@code nowNanos} and the one before. */
+        void seedMinutes(final long nowNanos, final int current, final int previous)
+        {
+            final long minute = Math.floorDiv(nowNanos, MINUTE_NANOS);
+            lastMinute = minute;
+            perMinute[(int)Math.floorMod(minute, MINUTES)] = current;
+            perMinute[(int)Math.floorMod(minute - 1, MINUTES)] = previous;
+            firstMinute = previous > 0 ? minute - 1 : minute;
         }
 
         void touch(final long nowNanos)
@@ -255,9 +268,7 @@ final class FlaggedHosts
             final List<FlaggedHost.MinuteCount> minutes = new ArrayList<>();
             if (lastMinute != Long.MIN_VALUE)
             {
-                final long firstMinute = Math.max(
-                    lastMinute - MINUTES + 1, Math.floorDiv(firstFlaggedNanos, MINUTE_NANOS));
-                for (long m = firstMinute; m <= lastMinute; m++)
+                for (long m = Math.max(lastMinute - MINUTES + 1, firstMinute); m <= lastMinute; m++)
                 {
                     minutes.add(new FlaggedHost.MinuteCount(
                         Verdicts.toInstant(m * MINUTE_NANOS), perMinute[(int)Math.floorMod(m, MINUTES)]));

@@ -299,13 +299,13 @@ public final class RateAnalyser implements Analyser
                 w.mark(row, group, bit);
             }
         }
-        evaluate(cp, row, now);
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
             flagged.get(link - 1).attempt(serverHi, serverLo, packedPorts & 0xffff, now);
             flagged.touch(link - 1, now);
         }
+        evaluate(cp, row, now);
     }
 
     /**
@@ -592,11 +592,36 @@ public final class RateAnalyser implements Analyser
             }
             link = flagged.add(hi, lo, cls.hostClass.name(), hosts.firstSeen[row], now) + 1;
             rowInts[base + FLAG] = link;
+            seedMinutes(flagged.get(link - 1), row);
         }
         flagged.touch(link - 1, now);
         flagged.get(link - 1).fired(new FlaggedHost.RuleFiring(detector.id(), Verdicts.toInstant(now),
             detector.action(), decision == null ? null : decision.action(), value, cls.threshold[d], reason,
             evidence));
+    }
+
+    /**
+     * Starts a new flagged record's attempts-per-minute series with what the one-minute window already holds
+     * (this minute and the one before, exact: buckets are aligned to the minute), so the report shows the
+     * ramp that led to the first firing. Without a one-minute window the series starts empty.
+     */
+    private void seedMinutes(final FlaggedHosts.Record record, final int row)
+    {
+        for (final WindowSlot w : slots)
+        {
+            if (w.windowNanos == FlaggedHosts.MINUTE_NANOS)
+            {
+                int current = 0;
+                int previous = 0;
+                for (int g = 0; g < WindowSlot.GROUPS; g++)
+                {
+                    current += w.current(row, g, WindowSlot.ATTEMPTS);
+                    previous += w.previous(row, g, WindowSlot.ATTEMPTS);
+                }
+                record.seedMinutes(hosts.lastSeen[row], current, previous);
+                return;
+            }
+        }
     }
 
     private void dropFlagged(final int index)

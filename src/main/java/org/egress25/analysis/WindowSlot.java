@@ -207,6 +207,12 @@ final class WindowSlot
         return counts[row * COUNT_STRIDE + group * 4 + metric * 2];
     }
 
+    /** Count in the previous bucket, as of the row's last update. */
+    int previous(final int row, final int group, final int metric)
+    {
+        return counts[row * COUNT_STRIDE + group * 4 + metric * 2 + 1];
+    }
+
     /** Lower-bound estimate of distinct destinations (see the class javadoc), or -1 without bitmaps. */
     double distinct(final int row, final int groupMask, final long lastSeenNanos, final long nowNanos)
     {

@@ -334,8 +334,10 @@ class RateAnalyserTest
         assertThat(host.rules()).extracting(FlaggedHost.RuleFiring::rule).containsExactly("port25-distinct-5m");
         assertThat(host.rules().get(0).observed()).isGreaterThan(host.rules().get(0).threshold());
         assertThat(host.topDestinations()).hasSize(10);
-        assertThat(host.attemptsPerMinute()).hasSizeGreaterThanOrEqualTo(9);
-        assertThat(host.attemptsPerMinute().get(3).attempts()).isEqualTo(300);
+        // 5 a second from 17 s past the hour to 616.8 s; the first minute is whole although it fired at 19 s
+        assertThat(host.attemptsPerMinute()).extracting(FlaggedHost.MinuteCount::attempts)
+            .containsExactly(215L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 85L);
+        assertThat(host.attemptsPerMinute().get(0).minute()).isEqualTo(Verdicts.toInstant(T0));
         assertThat(host.attemptsByPort()).containsOnlyKeys(25);
         assertThat(host.firstSeen()).isBefore(host.firstFlagged());
         assertThat(host.lastSeen()).isAfter(host.firstFlagged());
@@ -488,5 +490,22 @@ class RateAnalyserTest
 
         assertThat(many.decisions).hasSize(20);
         assertThat(many.analyser.flaggedHosts()).hasSize(5);
+    }
+
+    @Test
+    void shouldShowTheMinuteBeforeTheFirstFiringInTheReport()
+    {
+        for (int i = 0; i < 15; i++)
+        {
+            t.session(HOST, 40000 + i, server(1), T0 + 45 * SECOND + i * SECOND);
+        }
+        for (int i = 0; i < 8; i++)
+        {
+            t.session(HOST, 41000 + i, server(1), T0 + MINUTE + i * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::rule).containsExactly("port25-attempts-1m");
+        assertThat(t.analyser.flaggedHosts().get(0).attemptsPerMinute()).extracting(FlaggedHost.MinuteCount::attempts)
+            .containsExactly(15L, 8L);
     }
 }
