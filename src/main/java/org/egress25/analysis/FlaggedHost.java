@@ -17,7 +17,9 @@ import org.egress25.decision.Action;
  * @param firstSeen            when the analyser started tracking the host
  * @param lastSeen             last segment attributed to the host
  * @param firstFlagged         time of the first firing
- * @param rules                each firing: rule, observed value against threshold, and what came of it
+ * @param rules                the first {@value FlaggedHosts#MAX_FIRINGS} firings: rule, observed value against
+ *                             threshold, and what came of it (the decisions log has every one)
+ * @param firingsNotListed     firings after those
  * @param topDestinations      up to ten destinations by attempts since flagging, most first
  * @param attemptsPerMinute    attempts per minute, up to the last 60 minutes, oldest first
  * @param attemptsByPort       attempts since flagging by server port (25, 465, 587, 2525; 0 for any other)
@@ -31,6 +33,7 @@ public record FlaggedHost(
     Instant lastSeen,
     Instant firstFlagged,
     List<RuleFiring> rules,
+    long firingsNotListed,
     List<DestinationCount> topDestinations,
     List<MinuteCount> attemptsPerMinute,
     Map<Integer, Long> attemptsByPort,
@@ -42,7 +45,7 @@ public record FlaggedHost(
      * @param decided what the verdict rules made of it; null when suppressed (already blocked or alerted)
      */
     public record RuleFiring(String rule, Instant time, Action wanted, Action decided, double observed,
-        double threshold, String reason, Map<String, Object> evidence)
+        double threshold, String reason)
     {
     }
 

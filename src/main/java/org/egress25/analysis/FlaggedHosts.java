@@ -13,8 +13,9 @@ import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
 
 /**
- * Report detail for hosts that fired at least once, bounded to {@code maxHosts} records (about 1.5 KB each,
- * so 10,000 take some 15 MB). Identity is a {@link HostTable}, so finding a host's record is a primitive
+ * Report detail for hosts that fired at least once, bounded to {@code maxHosts} records of at most about
+ * 3.6 KB each (1.4 KB of counters and sketch, up to {@value #MAX_FIRINGS} firings of some 270 bytes), so
+ * 10,000 flagged hosts take at most some 36 MB however long the run. Identity is a {@link HostTable}, so finding a host's record is a primitive
  * probe; a full store drops the least recently seen of a few sampled records.
  *
  * <p>Updating a record on each further attempt allocates nothing: a ring of 60 per-minute counts, a
@@ -25,7 +26,7 @@ final class FlaggedHosts
     static final int MINUTES = 60;
     static final int SKETCH = 32;
     static final int TOP = 10;
-    static final int MAX_FIRINGS = 64;
+    static final int MAX_FIRINGS = 8;
     static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final int[] PORTS = {25, 465, 587, 2525};
 
@@ -136,6 +137,7 @@ final class FlaggedHosts
         long attempts;
         long failures;
         final List<FlaggedHost.RuleFiring> firings = new ArrayList<>();
+        long firingsNotListed;
 
         Record(final String host, final String className, final long firstSeenNanos, final long nowNanos)
         {
@@ -183,6 +185,10 @@ final class FlaggedHosts
             if (firings.size() < MAX_FIRINGS)
             {
                 firings.add(firing);
+            }
+            else
+            {
+                firingsNotListed++;
             }
         }
 
@@ -282,9 +288,9 @@ final class FlaggedHosts
                     byPort.put(i < PORTS.length ? PORTS[i] : 0, portCounts[i]);
                 }
             }
-            final List<FlaggedHost.RuleFiring> rules = new ArrayList<>(firings);
             return new FlaggedHost(host, className, instant(firstSeenNanos), instant(lastSeenNanos),
-                instant(firstFlaggedNanos), List.copyOf(rules), List.copyOf(top), List.copyOf(minutes),
+                instant(firstFlaggedNanos), List.copyOf(firings), firingsNotListed, List.copyOf(top),
+                List.copyOf(minutes),
                 Collections.unmodifiableMap(byPort), attempts, failures);
         }
 

@@ -596,8 +596,7 @@ public final class RateAnalyser implements Analyser
         }
         flagged.touch(link - 1, now);
         flagged.get(link - 1).fired(new FlaggedHost.RuleFiring(detector.id(), Verdicts.toInstant(now),
-            detector.action(), decision == null ? null : decision.action(), value, cls.threshold[d], reason,
-            evidence));
+            detector.action(), decision == null ? null : decision.action(), value, cls.threshold[d], reason));
     }
 
     /**
