@@ -154,8 +154,8 @@ final class FlaggedHosts
         {
             final long minute = Math.floorDiv(nowNanos, MINUTE_NANOS);
             lastMinute = minute;
-            perMinute[(int)Math.floorMod(minute, MINUTES)] = current;
-            perMinute[(int)Math.floorMod(minute - 1, MINUTES)] = previous;
+            perMinute[Math.floorMod(minute, MINUTES)] = current;
+            perMinute[Math.floorMod(minute - 1, MINUTES)] = previous;
             firstMinute = previous > 0 ? minute - 1 : minute;
         }
 
@@ -204,7 +204,7 @@ final class FlaggedHosts
                 final long gap = Math.min(MINUTES, minute - lastMinute);
                 for (long m = 1; m <= gap; m++)
                 {
-                    perMinute[(int)Math.floorMod(lastMinute + m, MINUTES)] = 0;
+                    perMinute[Math.floorMod(lastMinute + m, MINUTES)] = 0;
                 }
                 lastMinute = minute;
             }
@@ -212,7 +212,7 @@ final class FlaggedHosts
             {
                 return;
             }
-            perMinute[(int)Math.floorMod(minute, MINUTES)]++;
+            perMinute[Math.floorMod(minute, MINUTES)]++;
         }
 
         private void countPort(final int serverPort)
@@ -277,7 +277,7 @@ final class FlaggedHosts
                 for (long m = Math.max(lastMinute - MINUTES + 1, firstMinute); m <= lastMinute; m++)
                 {
                     minutes.add(new FlaggedHost.MinuteCount(
-                        Verdicts.toInstant(m * MINUTE_NANOS), perMinute[(int)Math.floorMod(m, MINUTES)]));
+                        Verdicts.toInstant(m * MINUTE_NANOS), perMinute[Math.floorMod(m, MINUTES)]));
                 }
             }
             final Map<Integer, Long> byPort = new LinkedHashMap<>();
