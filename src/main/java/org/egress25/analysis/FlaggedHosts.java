@@ -69,12 +69,12 @@ final class FlaggedHosts
 
     long hiOf(final int index)
     {
-        return table.hi[index];
+        return table.hi(index);
     }
 
     long loOf(final int index)
     {
-        return table.lo[index];
+        return table.lo(index);
     }
 
     void remove(final int index)
@@ -97,9 +97,9 @@ final class FlaggedHosts
 
     void touch(final int index, final long nowNanos)
     {
-        if (nowNanos - table.lastSeen[index] > 0)
+        if (nowNanos - table.lastSeen(index) > 0)
         {
-            table.lastSeen[index] = nowNanos;
+            table.lastSeen(index, nowNanos);
         }
         records[index].touch(nowNanos);
     }

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  *   <li>An <b>attempt</b> is an outbound SYN without ACK. A SYN for a 4-tuple already waiting for its
  *       SYN-ACK, within the policy's SYN timeout, is a retransmission of the same attempt, not a new one.</li>
  *   <li>A <b>failure</b> is a RST from the server before the connection was established, or no SYN-ACK
- *       within the SYN timeout (noticed by the sweep on ticks, or by a later SYN of the same 4-tuple),
- *       counted when it is noticed.</li>
+ *       within the SYN timeout (found by the sweep on ticks, within a second of capture time, and dated
+ *       when the timeout ran out; or by a later SYN of the same 4-tuple).</li>
  *   <li><b>Concurrent connections</b> rise on the server's SYN-ACK and fall on FIN or RST from either side,
- *       or after {@link #ESTABLISHED_IDLE_NANOS} without a segment (longer than RFC 5321's 5-minute command
- *       timeouts, so a live session is not dropped).</li>
+ *       or after {@link #ESTABLISHED_IDLE_NANOS} without a segment (RFC 5321's longest timeout, for the
+ *       reply to the end of DATA, so a live session is not dropped).</li>
  *   <li>Everything is kept apart for port 25 (relay) and the other SMTP ports (submission), which the rules
  *       police differently. Per-port counts for 465/587/2525 are not kept per window (another 32 bytes per
  *       host and window); flagged hosts get them in their report detail.</li>
@@ -54,11 +54,12 @@ import org.slf4j.LoggerFactory;
  * hosts in 512 MB, so size {@code maxHosts} down for such rules. The table grows by doubling up to
  * {@code maxHosts}; at the cap the least recently seen of 8 sampled rows is evicted, so a flood of spoofed
  * sources churns rows but cannot grow memory. Hosts unseen for the longest window plus the SYN timeout are
- * evicted by an incremental sweep that covers the table once a minute of capture time.
+ * evicted by an incremental sweep that covers the table once a minute of capture time. Report detail for
+ * flagged hosts is bounded apart: at most 10,000 hosts of about 3.6 KB ({@link FlaggedHosts}).
  *
  * <h2>Cost per packet</h2>
  * A connection-table probe for every segment, a host-table probe and detector evaluation only for segments
- * that change a counter (SYN, SYN-ACK, RST, FIN of a tracked connection). A host that already fired skips
+ * that can raise a counter (SYN, SYN-ACK, RST before establishment). A host that already fired skips
  * its fired alert detectors (one bit each, cleared on the hour) and, while blocked, its block detectors, so
  * a spambot's steady state is a few array reads per SYN and no call into {@link Verdicts}. Nothing is
  * allocated unless a detector fires.
@@ -210,9 +211,9 @@ public final class RateAnalyser implements Analyser
                 {
                     close(cp, slot, now, false);
                 }
-                else if (table.state[slot] == ConnectionTable.ESTABLISHED)
+                else if (table.state(slot) == ConnectionTable.ESTABLISHED)
                 {
-                    table.timeNanos[slot] = now;
+                    table.timeNanos(slot, now);
                 }
             }
             return;
@@ -221,15 +222,15 @@ public final class RateAnalyser implements Analyser
         {
             return;
         }
-        final byte state = table.state[slot];
+        final byte state = table.state(slot);
         if ((flags & rst) != 0)
         {
             close(cp, slot, now, state == ConnectionTable.SYN_SENT);
         }
         else if ((flags & (syn | ack)) == (syn | ack) && state == ConnectionTable.SYN_SENT)
         {
-            table.state[slot] = ConnectionTable.ESTABLISHED;
-            table.timeNanos[slot] = now;
+            table.state(slot, ConnectionTable.ESTABLISHED);
+            table.timeNanos(slot, now);
             final int row = touch(cp, cp.lookup(e.hostClass), hi, lo, now);
             rowInts[row * ROW_INTS + CONCURRENT + group]++;
             evaluate(cp, row, now);
@@ -240,7 +241,7 @@ public final class RateAnalyser implements Analyser
         }
         else if (state == ConnectionTable.ESTABLISHED)
         {
-            table.timeNanos[slot] = now;
+            table.timeNanos(slot, now);
         }
     }
 
@@ -261,9 +262,9 @@ public final class RateAnalyser implements Analyser
         final int row;
         if (existing >= 0)
         {
-            if (table.state[existing] == ConnectionTable.SYN_SENT)
+            if (table.state(existing) == ConnectionTable.SYN_SENT)
             {
-                if (now - table.timeNanos[existing] < cp.synTimeoutNanos)
+                if (now - table.timeNanos(existing) < cp.synTimeoutNanos)
                 {
                     counters.synRetransmissions++;
                     return;
@@ -276,9 +277,9 @@ public final class RateAnalyser implements Analyser
                 // The server side closed without our seeing it and the port is reused: a new attempt.
                 row = touch(cp, eventClass, hi, lo, now);
                 leave(row, group);
-                table.state[existing] = ConnectionTable.SYN_SENT;
+                table.state(existing, ConnectionTable.SYN_SENT);
             }
-            table.timeNanos[existing] = now;
+            table.timeNanos(existing, now);
         }
         else
         {
@@ -315,10 +316,10 @@ public final class RateAnalyser implements Analyser
     private boolean close(final CompiledPolicy cp, final int slot, final long now, final boolean failed)
     {
         final ConnectionTable table = connections;
-        final byte state = table.state[slot];
-        final long hi = table.clientHi[slot];
-        final long lo = table.clientLo[slot];
-        final int group = (table.ports[slot] & 0xffff) == 25 ? WindowSlot.RELAY : WindowSlot.SUBMISSION;
+        final byte state = table.state(slot);
+        final long hi = table.clientHi(slot);
+        final long lo = table.clientLo(slot);
+        final int group = (table.ports(slot) & 0xffff) == 25 ? WindowSlot.RELAY : WindowSlot.SUBMISSION;
         final boolean refilled = table.remove(slot);
         if (state == ConnectionTable.ESTABLISHED)
         {
@@ -413,7 +414,7 @@ public final class RateAnalyser implements Analyser
             rowInts[base + GENERATION] = cp.generation;
             return row;
         }
-        final long last = hosts.lastSeen[row];
+        final long last = hosts.lastSeen(row);
         if (now - last > 0)
         {
             for (final WindowSlot w : slots)
@@ -423,7 +424,7 @@ public final class RateAnalyser implements Analyser
                     w.roll(row, last, now);
                 }
             }
-            hosts.lastSeen[row] = now;
+            hosts.lastSeen(row, now);
         }
         final int base = row * ROW_INTS;
         if (rowInts[base + GENERATION] != cp.generation)
@@ -446,7 +447,7 @@ public final class RateAnalyser implements Analyser
         final int base = row * ROW_INTS;
         if (rowInts[base + GENERATION] != cp.generation)
         {
-            rowInts[base + CLASS] = cp.classify(hosts.hi[row], hosts.lo[row]).index;
+            rowInts[base + CLASS] = cp.classify(hosts.hi(row), hosts.lo(row)).index;
             rowInts[base + GENERATION] = cp.generation;
             rowInts[base + ALERTED] = 0;
         }
@@ -478,7 +479,7 @@ public final class RateAnalyser implements Analyser
             rowInts[base + ALERT_HOUR] = hour;
             rowInts[base + ALERTED] = 0;
         }
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
         final long at = Math.max(now, lastSeen);
         final int count = cls.detectors.length;
         for (int d = 0; d < count; d++)
@@ -554,13 +555,13 @@ public final class RateAnalyser implements Analyser
         final double value, final long now)
     {
         counters.verdictRequests++;
-        final long hi = hosts.hi[row];
-        final long lo = hosts.lo[row];
+        final long hi = hosts.hi(row);
+        final long lo = hosts.lo(row);
         final RateDetector detector = cls.detectors[d];
         final long windowNanos = cls.slot[d] < 0 ? 0 : slots[cls.slot[d]].windowNanos;
         final double attempts = cls.slot[d] < 0
             ? 0
-            : slots[cls.slot[d]].estimate(row, cls.groupMask[d], WindowSlot.ATTEMPTS, hosts.lastSeen[row], now);
+            : slots[cls.slot[d]].estimate(row, cls.groupMask[d], WindowSlot.ATTEMPTS, hosts.lastSeen(row), now);
         final String reason = Reasons.sentence(Addresses.format(hi, lo), detector.id(), cls.metric[d],
             detector.ports(), windowNanos, value, cls.threshold[d], attempts);
         final Map<String, Object> evidence = evidence(cls, d, row, value, now);
@@ -590,7 +591,7 @@ public final class RateAnalyser implements Analyser
             {
                 dropFlagged(flagged.victim());
             }
-            link = flagged.add(hi, lo, cls.hostClass.name(), hosts.firstSeen[row], now) + 1;
+            link = flagged.add(hi, lo, cls.hostClass.name(), hosts.firstSeen(row), now) + 1;
             rowInts[base + FLAG] = link;
             seedMinutes(flagged.get(link - 1), row);
         }
@@ -617,7 +618,7 @@ public final class RateAnalyser implements Analyser
                     current += w.current(row, g, WindowSlot.ATTEMPTS);
                     previous += w.previous(row, g, WindowSlot.ATTEMPTS);
                 }
-                record.seedMinutes(hosts.lastSeen[row], current, previous);
+                record.seedMinutes(hosts.lastSeen(row), current, previous);
                 return;
             }
         }
@@ -638,7 +639,7 @@ public final class RateAnalyser implements Analyser
     {
         final Map<String, Object> evidence = new LinkedHashMap<>();
         final int mask = cls.groupMask[d];
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
         evidence.put("class", cls.hostClass.name());
         evidence.put("ports", cls.detectors[d].ports().text());
         for (final int s : slotOrder)
@@ -690,19 +691,19 @@ public final class RateAnalyser implements Analyser
     private void sweepConnections(final CompiledPolicy cp, final long now)
     {
         final ConnectionTable table = connections;
-        final int total = table.slots();
+        final int total = table.slotCount();
         final int budget = connectionPacer.budget(now, total);
         int i = connectionCursor;
         for (int n = 0; n < budget; n++)
         {
-            final byte state = table.state[i];
+            final byte state = table.state(i);
             boolean again = false;
-            if (state == ConnectionTable.SYN_SENT && now - table.timeNanos[i] >= cp.synTimeoutNanos)
+            if (state == ConnectionTable.SYN_SENT && now - table.timeNanos(i) >= cp.synTimeoutNanos)
             {
                 // dated when the timeout ran out, not when the sweep came by, so replays do not depend on pacing
-                again = close(cp, i, table.timeNanos[i] + cp.synTimeoutNanos, true);
+                again = close(cp, i, table.timeNanos(i) + cp.synTimeoutNanos, true);
             }
-            else if (state == ConnectionTable.ESTABLISHED && now - table.timeNanos[i] >= ESTABLISHED_IDLE_NANOS)
+            else if (state == ConnectionTable.ESTABLISHED && now - table.timeNanos(i) >= ESTABLISHED_IDLE_NANOS)
             {
                 again = close(cp, i, now, false);
             }
@@ -724,7 +725,7 @@ public final class RateAnalyser implements Analyser
             {
                 row = 0;
             }
-            if (hosts.isOccupied(row) && now - hosts.lastSeen[row] > cp.idleHostNanos)
+            if (hosts.isOccupied(row) && now - hosts.lastSeen(row) > cp.idleHostNanos)
             {
                 hosts.remove(row);
                 counters.idleEvictions++;
@@ -811,7 +812,7 @@ public final class RateAnalyser implements Analyser
         final CompiledPolicy cp = currentPolicy();
         final int base = row * ROW_INTS;
         final CompiledPolicy.CompiledClass cls = classOf(cp, row);
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
         final List<HostSnapshot.WindowCounts> windows = new ArrayList<>();
         for (final int s : slotOrder)
         {
@@ -836,7 +837,7 @@ public final class RateAnalyser implements Analyser
         }
         final long blocked = blockedUntil[row];
         return new HostSnapshot(Addresses.format(hi, lo), cls.hostClass.name(),
-            Verdicts.toInstant(hosts.firstSeen[row]), Verdicts.toInstant(lastSeen),
+            Verdicts.toInstant(hosts.firstSeen(row)), Verdicts.toInstant(lastSeen),
             blocked != 0 && blocked - nowNanos > 0 ? Verdicts.toInstant(blocked) : null, windows,
             rowInts[base + CONCURRENT + WindowSlot.RELAY], rowInts[base + CONCURRENT + WindowSlot.SUBMISSION],
             detectors);
