@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * alerts, alert hour, report link), 8 of block expiry, 32 per window and 64 more per window that a
  * distinct-destinations rule watches. With the default rules (windows 1 min, 5 min, 1 h; distinct
  * destinations over 5 min) that is {@value #DEFAULT_BYTES_PER_HOST} bytes per tracked host by the strides
- * and 241 bytes measured on the heap after GC with 1,000,000 hosts in a {@code -Xmx512m} JVM, which then
- * used 262 MiB in all, a 262,144-connection table included (RateAnalyserFootprintTest runs exactly that).
+ * and 240 bytes measured on the heap after GC with 1,000,000 hosts in a {@code -Xmx512m} JVM, which then
+ * used 257 MiB in all, a 262,144-connection table included (RateAnalyserFootprintTest runs exactly that).
  * Four windows all watched for distinct destinations would cost 460 bytes a host: too much for a million
  * hosts in 512 MB, so size {@code maxHosts} down for such rules. The table grows by doubling up to
  * {@code maxHosts}; at the cap the least recently seen of 8 sampled rows is evicted, so a flood of spoofed
@@ -790,6 +790,22 @@ public final class RateAnalyser implements Analyser
     private static long toNanos(final Instant instant)
     {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    /**
+     * Forgets what the analyser remembers of decisions about a host (its block end and the alerts it was
+     * given this hour), so its detectors are judged afresh on its next counted event. For the command that
+     * lifts a block early: without it the analyser would stay quiet about the host until the lifted block's
+     * original end. Counters are kept.
+     */
+    public void clearSuppression(final long hi, final long lo)
+    {
+        final int row = hosts.find(hi, lo);
+        if (row >= 0)
+        {
+            blockedUntil[row] = 0;
+            rowInts[row * ROW_INTS + ALERTED] = 0;
+        }
     }
 
     /** Report detail of every host that fired at least once (at most 10,000, least recently seen dropped). */

@@ -1,6 +1,7 @@
 package org.egress25.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.egress25.analysis.Traffic.MINUTE;
 import static org.egress25.analysis.Traffic.SECOND;
 import static org.egress25.analysis.Traffic.T0;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.PortGroup;
@@ -449,7 +451,7 @@ class RateAnalyserTest
         }
 
         assertThat(v6.decisions).extracting(Decision::host, Decision::rule)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple("2001:db8::3", "port25-attempts-1m"));
+            .containsExactly(tuple("2001:db8::3", "port25-attempts-1m"));
     }
 
     @Test
@@ -470,7 +472,7 @@ class RateAnalyserTest
         }
 
         assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
-            org.assertj.core.groups.Tuple.tuple(Action.BLOCK, 1), org.assertj.core.groups.Tuple.tuple(Action.BLOCK, 2));
+            tuple(Action.BLOCK, 1), tuple(Action.BLOCK, 2));
         assertThat(Duration.between(t.decisions.get(0).time(), t.decisions.get(1).time()))
             .isBetween(Duration.ofHours(2), Duration.ofHours(2).plusMinutes(1));
         assertThat(t.decisions.get(1).expires()).isEqualTo(t.decisions.get(1).time().plus(Duration.ofHours(24)));
@@ -507,5 +509,24 @@ class RateAnalyserTest
         assertThat(t.decisions).extracting(Decision::rule).containsExactly("port25-attempts-1m");
         assertThat(t.analyser.flaggedHosts().get(0).attemptsPerMinute()).extracting(FlaggedHost.MinuteCount::attempts)
             .containsExactly(15L, 8L);
+    }
+
+    @Test
+    void shouldJudgeAHostAfreshWhenItsBlockIsLiftedEarly()
+    {
+        for (int i = 0; i < 21; i++)
+        {
+            t.syn(HOST, 40000 + i, server(1), 25, T0 + i * SECOND);
+        }
+        final long[] host = Traffic.ip(HOST);
+        t.verdicts.liftBlock(new HostKey(host[0], host[1]));
+        t.syn(HOST, 40100, server(1), 25, T0 + 22 * SECOND);
+        assertThat(t.decisions).hasSize(1);
+
+        t.analyser.clearSuppression(host[0], host[1]);
+        t.syn(HOST, 40101, server(1), 25, T0 + 23 * SECOND);
+
+        assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
+            tuple(Action.BLOCK, 1), tuple(Action.BLOCK, 2));
     }
 }
