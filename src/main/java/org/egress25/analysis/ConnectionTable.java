@@ -9,7 +9,9 @@ package org.egress25.analysis;
  * at most 0.5) and never grows: a SYN flood cannot grow it. A slot is six longs side by side in one array
  * (four address halves, ports and state packed, time): 48 bytes, so a probe usually touches one cache line
  * where separate arrays per field would touch six. That is 96 to 192 bytes per allowed connection;
- * 262,144 connections take 25 to 50 MB. Deletion shifts the probe run back (no tombstones).
+ * 262,144 connections take 25 to 50 MB. Deletion shifts the probe run back (no tombstones). When full, the
+ * oldest of a few sampled entries makes room; an evicted attempt is forgotten, counted neither as failed
+ * nor as answered, and its retransmission would count as a new attempt, hence the eviction metric.
  */
 final class ConnectionTable
 {

@@ -71,7 +71,17 @@ class RateAnalyserTest
         t.rst(HOST, 40000, server(1), 25, T0 + 30_000_000L);
 
         assertThat(relay1m(HOST, T0 + SECOND).failures()).isEqualTo(1.0);
-        assertThat(t.analyser.snapshot(0, 0, T0)).isNull();
+    }
+
+    @Test
+    void shouldCountASynOnAnOpenConnectionsPortAsANewAttemptAndCloseTheOldOne()
+    {
+        t.syn(HOST, 40000, server(1), 25, T0);
+        t.synAck(HOST, 40000, server(1), 25, T0 + 10_000_000L);
+        t.syn(HOST, 40000, server(1), 25, T0 + 30 * SECOND);
+
+        assertThat(relay1m(HOST, T0 + 30 * SECOND).attempts()).isEqualTo(2.0);
+        assertThat(t.snapshot(HOST, T0 + 30 * SECOND).concurrentRelay()).isZero();
     }
 
     @Test
@@ -424,6 +434,7 @@ class RateAnalyserTest
         }
 
         final HostSnapshot snapshot = t.snapshot(HOST, T0 + 5 * SECOND);
+        assertThat(t.snapshot(CLEAN, T0 + 5 * SECOND)).as("a host never seen").isNull();
         assertThat(snapshot.hostClass()).isEqualTo("residential");
         assertThat(snapshot.detectors()).extracting(HostSnapshot.DetectorValue::rule)
             .containsExactly("port25-attempts-1m", "port25-attempts-5m", "port25-distinct-5m",
