@@ -101,6 +101,12 @@ public final class BlockStore
         return times;
     }
 
+    /** Every host with a remembered strike, so the analysis side can be seeded with the ladder at start. */
+    public java.util.Set<String> strikeHosts()
+    {
+        return java.util.Set.copyOf(strikes.keySet());
+    }
+
     List<Strike> strikes(final String host)
     {
         return strikes.getOrDefault(host, List.of());
