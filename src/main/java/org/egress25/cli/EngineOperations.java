@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -173,31 +172,16 @@ final class EngineOperations implements ControlServer.Operations
         }
     }
 
-    /** {@code 90s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601 ({@code PT2H}). */
     static Duration parseDuration(final String text)
     {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
         try
         {
-            if (t.startsWith("p"))
-            {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
-            }
-            final long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1))
-            {
-                case 's': return Duration.ofSeconds(n);
-                case 'm': return Duration.ofMinutes(n);
-                case 'h': return Duration.ofHours(n);
-                case 'd': return Duration.ofDays(n);
-                default: break;
-            }
+            return org.egress25.policy.Durations.parse(text);
         }
-        catch (final RuntimeException e)
+        catch (final IllegalArgumentException e)
         {
-            // fall through to the message below
+            throw new BadRequest(e.getMessage());
         }
-        throw new BadRequest("'" + text + "' is not a duration (e.g. 90s, 10m, 2h, 7d)");
     }
 
     private static <T> T await(final java.util.concurrent.CompletableFuture<T> future)
