@@ -5,7 +5,10 @@ import java.util.Locale;
 /** The bounds on SMTP state; each counts how often it bit, so an operator sees when a cap shapes results. */
 public enum Cap
 {
-    /** Total connections tracked at once: a new one is ignored until a slot frees. */
+    /**
+     * Total connections tracked at once: a new one is ignored until a slot frees. This and the per-host cap
+     * count each segment that would have opened a connection (SYN, SYN-ACK, first data), not connections.
+     */
     CONNECTIONS,
     /** Connections one inside host may have tracked at once. */
     CONNECTIONS_PER_HOST,
