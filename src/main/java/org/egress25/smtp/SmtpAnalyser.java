@@ -196,13 +196,16 @@ public final class SmtpAnalyser implements Analyser
         return patterns.trackedHosts();
     }
 
-    /** Report material for every host a pattern rule fired for (and still tracked). Off the packet path. */
+    /**
+     * Report material for every host a pattern rule fired for (and still tracked). Allocates; call it on the
+     * analysis thread (a pipeline command), since the per-host map is not safe to read from another thread.
+     */
     public List<SmtpHostSummary> flaggedHosts()
     {
         return patterns.flaggedHosts();
     }
 
-    /** Report material for one host, or null when it had no tracked session. */
+    /** Report material for one host, or null when it had no tracked session. Analysis thread only, as above. */
     public SmtpHostSummary summary(final long hi, final long lo)
     {
         return patterns.summary(hi, lo);

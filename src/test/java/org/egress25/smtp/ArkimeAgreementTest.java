@@ -65,7 +65,7 @@ class ArkimeAgreementTest
                 final JsonNode body = wrapper.path("body");
                 final int serverPort = body.path("destination").path("port").asInt();
                 final int clientPort = body.path("source").path("port").asInt();
-                final List<SessionRecord> mine = run.sessions.stream().filter(s -> s.clientPort() == clientPort).toList();
+                final List<SessionRecord> mine = run.sessions().stream().filter(s -> s.clientPort() == clientPort).toList();
                 if (!SMTP_PORTS.contains(serverPort))
                 {
                     assertThat(mine).as("%s: port %d is not an SMTP port", test.getFileName(), serverPort).isEmpty();

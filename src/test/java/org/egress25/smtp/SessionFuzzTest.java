@@ -2,16 +2,13 @@ package org.egress25.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,32 +37,6 @@ class SessionFuzzTest
         {"C", "RSET\r\nNOOP\r\nVRFY bob\r\nQUIT\r\n"},
         {"S", "250 Ok\r\n250 Ok\r\n252 maybe\r\n221 Bye\r\n"},
     };
-
-    private static final class Harness
-    {
-        final ByteArrayOutputStream log = new ByteArrayOutputStream();
-        final SessionLogWriter writer = new SessionLogWriter(log, false);
-        final List<SessionRecord> records = new ArrayList<>();
-        final Policy policy = TestCapture.policy();
-        final SmtpAnalyser analyser;
-        final Wire wire;
-
-        Harness(final SmtpLimits limits)
-        {
-            analyser = new SmtpAnalyser(() -> policy, new Verdicts(d -> { }, policy.ladder()), s ->
-            {
-                records.add(s);
-                writer.accept(s);
-            }, limits);
-            wire = new Wire(analyser, policy);
-        }
-
-        String logText() throws Exception
-        {
-            writer.flush();
-            return log.toString(StandardCharsets.UTF_8);
-        }
-    }
 
     private static String play(final long seed, final boolean disorder) throws Exception
     {

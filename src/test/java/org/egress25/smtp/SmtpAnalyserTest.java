@@ -3,22 +3,18 @@ package org.egress25.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.egress25.decision.Decision;
-import org.egress25.decision.Verdicts;
-import org.egress25.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 /** Stream tracking and parsing behaviour on hand-made dialogues. */
 class SmtpAnalyserTest
 {
-    private final Policy policy = TestCapture.policy();
-    private final List<SessionRecord> records = new ArrayList<>();
-    private final List<Decision> decisions = new ArrayList<>();
-    private final SmtpAnalyser analyser = new SmtpAnalyser(() -> policy, new Verdicts(decisions::add, policy.ladder()),
-        records::add, SmtpLimits.defaults());
-    private final Wire wire = new Wire(analyser, policy);
+    private final Harness harness = new Harness();
+    private final List<SessionRecord> records = harness.records;
+    private final List<Decision> decisions = harness.decisions;
+    private final SmtpAnalyser analyser = harness.analyser;
+    private final Wire wire = harness.wire;
 
     @Test
     void shouldNeverParseWhatFollowsAnAcceptedStarttls()

@@ -9,18 +9,16 @@ import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
-import org.egress25.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 /** The pattern analysers on synthetic dialogues, with the default rules. */
 class SmtpPatternsTest
 {
-    private final Policy policy = TestCapture.policy();
-    private final List<SessionRecord> records = new ArrayList<>();
-    private final List<Decision> decisions = new ArrayList<>();
-    private final SmtpAnalyser analyser = new SmtpAnalyser(() -> policy, new Verdicts(decisions::add, policy.ladder()),
-        records::add, SmtpLimits.defaults());
-    private final Wire wire = new Wire(analyser, policy);
+    private final Harness harness = new Harness();
+    private final List<SessionRecord> records = harness.records;
+    private final List<Decision> decisions = harness.decisions;
+    private final SmtpAnalyser analyser = harness.analyser;
+    private final Wire wire = harness.wire;
     private int nextPort = 20_000;
 
     /**

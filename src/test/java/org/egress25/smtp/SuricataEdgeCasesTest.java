@@ -16,8 +16,8 @@ class SuricataEdgeCasesTest
     private static SessionRecord only(final String capture) throws IOException
     {
         final CaptureReplayTest.Run run = CaptureReplayTest.replay(TestCapture.CAPTURES.resolve("suricata-verify").resolve(capture));
-        assertThat(run.sessions).as(capture).hasSize(1);
-        return run.sessions.get(0);
+        assertThat(run.sessions()).as(capture).hasSize(1);
+        return run.sessions().get(0);
     }
 
     @Test
@@ -127,8 +127,8 @@ class SuricataEdgeCasesTest
                 continue;
             }
             final CaptureReplayTest.Run run = CaptureReplayTest.replay(file);
-            assertThat(run.sessions).as(file.toString()).isNotEmpty();
-            for (final SessionRecord s : run.sessions)
+            assertThat(run.sessions()).as(file.toString()).isNotEmpty();
+            for (final SessionRecord s : run.sessions())
             {
                 assertThat(s.end()).as(file.toString()).isAfterOrEqualTo(s.start());
                 assertThat(s.serverPort()).isIn(25, 587, 2525);

@@ -53,7 +53,7 @@ class ZeekAgreementTest
     private static List<String[]> ours(final CaptureReplayTest.Run run)
     {
         final List<String[]> out = new ArrayList<>();
-        for (final SessionRecord s : run.sessions)
+        for (final SessionRecord s : run.sessions())
         {
             for (final SessionRecord.Transaction t : s.transactions())
             {
@@ -103,8 +103,8 @@ class ZeekAgreementTest
         assertAgrees(ZEEK.resolve("smtp-attachment-msg.pcap"), ZEEK.resolve(
             "expected/smtp-attachment-msg.pcap/base.protocols.smtp.attachment-msg/Baseline/smtp.log"));
         final CaptureReplayTest.Run run = CaptureReplayTest.replay(ZEEK.resolve("smtp-attachment-msg.pcap"));
-        assertThat(run.sessions.get(0).directions()).isEqualTo("client");
-        assertThat(run.sessions.get(0).client()).isEqualTo("::1");
+        assertThat(run.sessions().get(0).directions()).isEqualTo("client");
+        assertThat(run.sessions().get(0).client()).isEqualTo("::1");
     }
 
     /**
@@ -127,7 +127,7 @@ class ZeekAgreementTest
             final CaptureReplayTest.Run run = CaptureReplayTest.replay(TestCapture.CAPTURES.resolve(m.group(1)));
             final List<String[]> ours = ours(run);
             assertThat(ours).as("transactions in %s", m.group(1)).hasSize(Integer.parseInt(m.group(2)));
-            final SessionRecord first = run.sessions.get(0);
+            final SessionRecord first = run.sessions().get(0);
             assertThat(first.client()).isEqualTo(m.group(3));
             assertThat(first.serverPort()).isEqualTo(Integer.parseInt(m.group(5)));
             assertThat(ours.get(0)[0]).as("helo in %s", m.group(1)).isEqualTo(m.group(6));
