@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole effective policy: one immutable object, validated once when loaded, swapped atomically on
@@ -12,6 +13,13 @@ import java.util.List;
  */
 public final class Policy
 {
+    /**
+     * The class {@link #withExtraInside} puts {@code --inside} networks in. The loader reserves the name.
+     * Its blocks are matched after every rule-file block, so an address a rule file classifies keeps its
+     * class even when a longer {@code --inside} prefix also covers it.
+     */
+    public static final String COMMAND_LINE_CLASS = "command-line";
+
     private final List<HostClass> classes;
     private final List<RateDetector> defaultDetectors;
     private final Cidr[] blocks;
@@ -24,6 +32,10 @@ public final class Policy
     private final SprtRules sprt;
     private final String sourceDescription;
     private final String hash;
+    private final Exemptions exemptions;
+    private final EnforcementRules enforcement;
+    private final Map<String, String> descriptions;
+    private final List<Problem> notes;
 
     /**
      * @param classes           inside classes; an address in no class is outside
@@ -49,16 +61,43 @@ public final class Policy
         final String sourceDescription,
         final String hash)
     {
-        this.classes = List.copyOf(classes);
-        this.defaultDetectors = List.copyOf(defaultDetectors);
-        this.smtpPorts = smtpPorts.clone();
-        this.synTimeout = synTimeout;
-        this.ladder = ladder;
-        this.enforcer = enforcer;
-        this.smtp = smtp;
-        this.sprt = sprt;
-        this.sourceDescription = sourceDescription;
-        this.hash = hash;
+        this(builder()
+            .classes(classes)
+            .defaultDetectors(defaultDetectors)
+            .smtpPorts(smtpPorts)
+            .synTimeout(synTimeout)
+            .ladder(ladder)
+            .enforcer(enforcer)
+            .smtp(smtp)
+            .sprt(sprt)
+            .sourceDescription(sourceDescription)
+            .hash(hash)
+            .enforcement(enforcer == null ? EnforcementRules.none() : namedEnforcer(enforcer)));
+    }
+
+    private static EnforcementRules namedEnforcer(final String enforcer)
+    {
+        final EnforcementRules none = EnforcementRules.none();
+        return new EnforcementRules(enforcer, none.ports(), none.verdict(), none.table(), none.outputChain(),
+            none.execCommand(), none.execTimeout());
+    }
+
+    private Policy(final Builder b)
+    {
+        this.classes = List.copyOf(b.classes);
+        this.defaultDetectors = List.copyOf(b.defaultDetectors);
+        this.smtpPorts = b.smtpPorts.clone();
+        this.synTimeout = b.synTimeout;
+        this.ladder = b.ladder;
+        this.smtp = b.smtp;
+        this.sprt = b.sprt;
+        this.sourceDescription = b.sourceDescription;
+        this.hash = b.hash;
+        this.exemptions = b.exemptions;
+        this.enforcement = b.enforcement;
+        this.enforcer = b.enforcer != null ? b.enforcer : b.enforcement.enforcer();
+        this.descriptions = Map.copyOf(b.descriptions);
+        this.notes = List.copyOf(b.notes);
 
         final List<Object[]> pairs = new ArrayList<>();
         for (final HostClass hostClass : this.classes)
@@ -68,7 +107,9 @@ public final class Policy
                 pairs.add(new Object[] {cidr, hostClass});
             }
         }
-        pairs.sort(Comparator.comparingInt((Object[] p) -> -((Cidr)p[0]).bits()));
+        pairs.sort(Comparator
+            .comparingInt((Object[] p) -> COMMAND_LINE_CLASS.equals(((HostClass)p[1]).name()) ? 1 : 0)
+            .thenComparingInt(p -> -((Cidr)p[0]).bits()));
         blocks = new Cidr[pairs.size()];
         blockClasses = new HostClass[pairs.size()];
         for (int i = 0; i < pairs.size(); i++)
@@ -165,6 +206,30 @@ public final class Policy
         return hash;
     }
 
+    /** Source and destination exemptions with their expiry (none when the rules list none). */
+    public Exemptions exemptions()
+    {
+        return exemptions;
+    }
+
+    /** How blocks are enforced; {@link EnforcementRules#none()} when the rules do not say. */
+    public EnforcementRules enforcement()
+    {
+        return enforcement;
+    }
+
+    /** The operator's description of a class, or null. */
+    public String description(final String className)
+    {
+        return descriptions.get(className);
+    }
+
+    /** Warnings and notes the loader found in rules it accepted (expired exemptions, nested classes). */
+    public List<Problem> notes()
+    {
+        return notes;
+    }
+
     /** A copy with extra inside networks (from {@code --inside}) in a detect-then-block class of their own. */
     public Policy withExtraInside(final List<Cidr> extra)
     {
@@ -173,9 +238,154 @@ public final class Policy
             return this;
         }
         final List<HostClass> all = new ArrayList<>(classes);
-        all.add(new HostClass("command-line", Port25Mode.DETECT_THEN_BLOCK, extra, defaultDetectors));
-        return new Policy(
-            all, defaultDetectors, smtpPorts, synTimeout, ladder, enforcer, smtp, sprt,
-            sourceDescription + " + --inside", hash);
+        all.add(new HostClass(COMMAND_LINE_CLASS, Port25Mode.DETECT_THEN_BLOCK, extra, defaultDetectors));
+        return toBuilder()
+            .classes(all)
+            .sourceDescription(sourceDescription + " + --inside")
+            .build();
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** A builder holding this policy's values, to derive a changed copy. */
+    public Builder toBuilder()
+    {
+        return new Builder()
+            .classes(classes)
+            .defaultDetectors(defaultDetectors)
+            .smtpPorts(smtpPorts)
+            .synTimeout(synTimeout)
+            .ladder(ladder)
+            .enforcer(enforcer)
+            .smtp(smtp)
+            .sprt(sprt)
+            .sourceDescription(sourceDescription)
+            .hash(hash)
+            .exemptions(exemptions)
+            .enforcement(enforcement)
+            .descriptions(descriptions)
+            .notes(notes);
+    }
+
+    /**
+     * Assembles a policy. Unset values take the built-in defaults the shipped rules also state (SMTP ports
+     * 25/465/587/2525, 10 s SYN timeout, the 10m/1h/24h/7d ladder over 30 days, no enforcement, no exemptions),
+     * so a test can build the one part it is about.
+     */
+    public static final class Builder
+    {
+        private List<HostClass> classes = List.of();
+        private List<RateDetector> defaultDetectors = List.of();
+        private int[] smtpPorts = {25, 465, 587, 2525};
+        private Duration synTimeout = Duration.ofSeconds(10);
+        private BlockLadder ladder = new BlockLadder(
+            List.of(Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7)),
+            Duration.ofDays(30));
+        private String enforcer;
+        private SmtpRules smtp = SmtpRules.defaults();
+        private SprtRules sprt = SprtRules.defaults();
+        private String sourceDescription = "built in code";
+        private String hash = "";
+        private Exemptions exemptions = Exemptions.none();
+        private EnforcementRules enforcement = EnforcementRules.none();
+        private Map<String, String> descriptions = Map.of();
+        private List<Problem> notes = List.of();
+
+        private Builder()
+        {
+        }
+
+        public Builder classes(final List<HostClass> value)
+        {
+            classes = value;
+            return this;
+        }
+
+        public Builder defaultDetectors(final List<RateDetector> value)
+        {
+            defaultDetectors = value;
+            return this;
+        }
+
+        public Builder smtpPorts(final int[] value)
+        {
+            smtpPorts = value.clone();
+            return this;
+        }
+
+        public Builder synTimeout(final Duration value)
+        {
+            synTimeout = value;
+            return this;
+        }
+
+        public Builder ladder(final BlockLadder value)
+        {
+            ladder = value;
+            return this;
+        }
+
+        /** Overrides the enforcer name; by default it is {@link EnforcementRules#enforcer()}. */
+        public Builder enforcer(final String value)
+        {
+            enforcer = value;
+            return this;
+        }
+
+        public Builder smtp(final SmtpRules value)
+        {
+            smtp = value;
+            return this;
+        }
+
+        public Builder sprt(final SprtRules value)
+        {
+            sprt = value;
+            return this;
+        }
+
+        public Builder sourceDescription(final String value)
+        {
+            sourceDescription = value;
+            return this;
+        }
+
+        public Builder hash(final String value)
+        {
+            hash = value;
+            return this;
+        }
+
+        public Builder exemptions(final Exemptions value)
+        {
+            exemptions = value;
+            return this;
+        }
+
+        public Builder enforcement(final EnforcementRules value)
+        {
+            enforcement = value;
+            return this;
+        }
+
+        public Builder descriptions(final Map<String, String> value)
+        {
+            descriptions = value;
+            return this;
+        }
+
+        public Builder notes(final List<Problem> value)
+        {
+            notes = value;
+            return this;
+        }
+
+        public Policy build()
+        {
+            return new Policy(this);
+        }
     }
 }

@@ -1,0 +1,59 @@
+package org.egress25.analysis;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.egress25.decision.Action;
+
+/**
+ * A host some rate rule fired for, as the abuse-desk report shows it. Detail (attempts per minute, top
+ * destinations, attempts by port) is counted from the first firing on: before that a host is one of up to a
+ * million rows of bare counters, and keeping per-destination detail for all of them would cost more than
+ * the whole table.
+ *
+ * @param host                 inside address as text
+ * @param hostClass            class name at the first firing
+ * @param firstSeen            when the analyser started tracking the host
+ * @param lastSeen             last segment attributed to the host
+ * @param firstFlagged         time of the first firing
+ * @param rules                each firing: rule, observed value against threshold, and what came of it
+ * @param topDestinations      up to ten destinations by attempts since flagging, most first
+ * @param attemptsPerMinute    attempts per minute since flagging, up to the last 60 minutes, oldest first
+ * @param attemptsByPort       attempts since flagging by server port (25, 465, 587, 2525; 0 for any other)
+ * @param attemptsSinceFlagged connection attempts since the first firing
+ * @param failuresSinceFlagged failed attempts since the first firing
+ */
+public record FlaggedHost(
+    String host,
+    String hostClass,
+    Instant firstSeen,
+    Instant lastSeen,
+    Instant firstFlagged,
+    List<RuleFiring> rules,
+    List<DestinationCount> topDestinations,
+    List<MinuteCount> attemptsPerMinute,
+    Map<Integer, Long> attemptsByPort,
+    long attemptsSinceFlagged,
+    long failuresSinceFlagged)
+{
+    /**
+     * @param wanted  what the rule asks for
+     * @param decided what the verdict rules made of it; null when suppressed (already blocked or alerted)
+     */
+    public record RuleFiring(String rule, Instant time, Action wanted, Action decided, double observed,
+        double threshold, String reason, Map<String, Object> evidence)
+    {
+    }
+
+    /**
+     * @param attempts an upper bound: the top list is a 32-entry space-saving sketch, exact unless the host
+     *                 tried more than 32 destinations, and then over by at most the smallest kept count
+     */
+    public record DestinationCount(String address, long attempts)
+    {
+    }
+
+    public record MinuteCount(Instant minute, long attempts)
+    {
+    }
+}
