@@ -130,7 +130,8 @@ public final class SmtpAnalyser implements Analyser
         counters.session(s.serverPort, s.tls());
         table.remove(s);
         sessions.accept(record);
-        patterns.onSession(record, s.clientHi, s.clientLo, s.hostClass, Math.max(nowNanos, s.lastNanos));
+        patterns.onSession(record, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.hostClass,
+            Math.max(nowNanos, s.lastNanos));
     }
 
     // ------------------------------------------------------------------ metrics and report

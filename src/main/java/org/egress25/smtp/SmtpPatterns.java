@@ -35,7 +35,7 @@ import org.egress25.policy.SmtpRules;
  *   <li><b>Rejection share</b>: sessions refused at banner, HELO, MAIL or RCPT with 421/450/451/550/553/554,
  *       over all sessions in the window, judged once {@code minSessions} were seen.</li>
  *   <li><b>HELO quality</b>: {@link HeloCheck} findings, plus more than {@code maxDistinctNames} names per
- *       window. Always an alert, whatever the rule file says.</li>
+ *       window, on port 25 only. Always an alert, whatever the rule file says.</li>
  *   <li><b>Recipient fan-out</b>: RCPT commands, or distinct recipient domains, over the window.</li>
  *   <li><b>Directory harvest</b>: one session with at least {@code minRecipients} RCPT, at least
  *       {@code rejectShare} of them refused as unknown (550/551/553), and no message accepted.</li>
@@ -89,9 +89,10 @@ final class SmtpPatterns implements Session.Listener
     @Override
     public void onRejectLine(final Session s, final int code, final Verb verb, final byte[] line, final int length)
     {
-        final SmtpRules.Blocklist rule = policy.get().smtp().blocklist();
+        final Policy current = policy.get();
+        final SmtpRules.Blocklist rule = current.smtp().blocklist();
         final int zone = findZone(zones(rule), line, length);
-        if (zone < 0)
+        if (zone < 0 || exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
         {
             return;
         }
@@ -204,19 +205,37 @@ final class SmtpPatterns implements Session.Listener
 
     // ------------------------------------------------------------------ everything else, at session end
 
-    void onSession(final SessionRecord r, final long hi, final long lo, final HostClass hostClass, final long nowNanos)
+    /**
+     * A finished session. Sessions of exempt hosts (a customer's own MTA) and to exempt servers (the ISP's
+     * smarthosts) are logged but never judged. Detectors run most specific first, so when one blocks, the
+     * decision names the most telling rule (the ones after it are suppressed while the block lasts).
+     */
+    void onSession(final SessionRecord r, final long hi, final long lo, final long serverHi, final long serverLo,
+        final HostClass hostClass, final long nowNanos)
     {
-        final SmtpRules rules = policy.get().smtp();
+        final Policy current = policy.get();
+        if (exempt(current, hi, lo, serverHi, serverLo, nowNanos))
+        {
+            return;
+        }
+        final SmtpRules rules = current.smtp();
         final HostState h = state(hi, lo, nowNanos);
         final PortGroup group = Policy.groupOf(r.serverPort());
         h.summarise(r);
 
-        rejectionShare(rules.rejection(), h, r, hi, lo, hostClass, group, nowNanos);
-        heloQuality(rules.helo(), h, r, hi, lo, hostClass, group, nowNanos);
-        fanOut(rules.recipients(), h, r, hi, lo, hostClass, group, nowNanos);
         harvest(rules.harvest(), h, r, hi, lo, hostClass, group, nowNanos);
         authFailures(rules.auth(), h, r, hi, lo, hostClass, group, nowNanos);
+        rejectionShare(rules.rejection(), h, r, hi, lo, hostClass, group, nowNanos);
+        fanOut(rules.recipients(), h, r, hi, lo, hostClass, group, nowNanos);
         aborted(rules.aborted(), h, r, hi, lo, hostClass, group, nowNanos);
+        heloQuality(rules.helo(), h, r, hi, lo, hostClass, group, nowNanos);
+    }
+
+    private static boolean exempt(final Policy policy, final long hi, final long lo, final long serverHi,
+        final long serverLo, final long nowNanos)
+    {
+        return policy.exemptions().sourceExempt(hi, lo, nowNanos)
+            || policy.exemptions().destinationExempt(serverHi, serverLo, nowNanos);
     }
 
     private void rejectionShare(final SmtpRules.Rejection rule, final HostState h, final SessionRecord r, final long hi,
@@ -243,7 +262,9 @@ final class SmtpPatterns implements Session.Listener
     private void heloQuality(final SmtpRules.Helo rule, final HostState h, final SessionRecord r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
-        if (r.helo() == null)
+        // Relay only: on submission ports the client is a mail program, whose EHLO is the PC's name
+        // (DESKTOP-4F2K9, [192.168.1.20] behind NAT) by design, and RFC 6409 expects nothing better.
+        if (r.helo() == null || group != PortGroup.RELAY)
         {
             return;
         }

@@ -12,7 +12,7 @@ import org.egress25.policy.Policy;
 /** Test-only: an analyser with the test policy, collecting its sessions (also as a log) and decisions. */
 final class Harness
 {
-    final Policy policy = TestCapture.policy();
+    final Policy policy;
     final List<SessionRecord> records = new ArrayList<>();
     final List<Decision> decisions = new ArrayList<>();
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -27,6 +27,12 @@ final class Harness
 
     Harness(final SmtpLimits limits)
     {
+        this(TestCapture.policy(), limits);
+    }
+
+    Harness(final Policy policy, final SmtpLimits limits)
+    {
+        this.policy = policy;
         analyser = new SmtpAnalyser(() -> policy, new Verdicts(decisions::add, policy.ladder()), s ->
         {
             records.add(s);
