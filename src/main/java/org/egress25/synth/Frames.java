@@ -1,5 +1,9 @@
 package org.egress25.synth;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Lays out Ethernet / IPv4 or IPv6 / TCP or UDP frames into a caller's buffer, with every checksum right, so
  * tcpdump and tshark read the capture without a single "bad checksum" or "malformed" mark.
@@ -30,6 +34,8 @@ final class Frames
     static final int RST = 0x04;
     static final int PSH = 0x08;
     static final int ACK = 0x10;
+
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private Frames()
     {
@@ -130,12 +136,22 @@ final class Frames
         return fold(sum(out, l4, l4Length, acc));
     }
 
-    /** One's complement sum of big-endian 16-bit words, an odd last byte padded with zero, not yet folded. */
+    /**
+     * One's complement sum of big-endian 16-bit words, an odd last byte padded with zero, not yet folded.
+     * Adds 32-bit halves of 64-bit big-endian reads (the sum is the same mod 0xffff once folded), which makes
+     * checksumming a 1,500-byte frame about four times cheaper than a byte loop; the long cannot overflow
+     * for any frame (2^33 per step, 200 steps).
+     */
     static long sum(final byte[] data, final int offset, final int length, final long initial)
     {
         long acc = initial;
         final int end = offset + length;
         int i = offset;
+        for (; i + 7 < end; i += 8)
+        {
+            final long word = (long)LONG_BE.get(data, i);
+            acc += (word >>> 32) + (word & 0xffff_ffffL);
+        }
         for (; i + 3 < end; i += 4)
         {
             acc += ((data[i] & 0xffL) << 24 | (data[i + 1] & 0xff) << 16 | (data[i + 2] & 0xff) << 8 | (data[i + 3] & 0xff));
