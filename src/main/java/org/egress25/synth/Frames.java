@@ -53,7 +53,7 @@ final class Frames
     {
         final int tcpHeader = TCP_LENGTH + (mss > 0 ? MSS_OPTION_LENGTH : 0);
         final int l4Length = tcpHeader + payloadLength;
-        final int l4 = ip(out, src, dst, PROTO_TCP, l4Length);
+        final int l4 = ip(out, src, dst, PROTO_TCP, l4Length, srcPort, dstPort);
         putShort(out, l4, srcPort);
         putShort(out, l4 + 2, dstPort);
         putInt(out, l4 + 4, (int)seq);
@@ -83,7 +83,7 @@ final class Frames
         final byte[] payload, final int payloadOffset, final int payloadLength)
     {
         final int l4Length = UDP_LENGTH + payloadLength;
-        final int l4 = ip(out, src, dst, PROTO_UDP, l4Length);
+        final int l4 = ip(out, src, dst, PROTO_UDP, l4Length, srcPort, dstPort);
         putShort(out, l4, srcPort);
         putShort(out, l4 + 2, dstPort);
         putShort(out, l4 + 4, l4Length);
@@ -94,8 +94,12 @@ final class Frames
         return l4 + l4Length;
     }
 
-    /** Ethernet and IP headers; returns the offset of the transport header. */
-    private static int ip(final byte[] out, final Node src, final Node dst, final int protocol, final int l4Length)
+    /**
+     * Ethernet and IP headers; returns the offset of the transport header. An IPv6 flow label stays the same
+     * for a flow, as Linux derives it from the flow's ports (RFC 6437); IPv4 gets the host's next IP ID.
+     */
+    private static int ip(final byte[] out, final Node src, final Node dst, final int protocol, final int l4Length,
+        final int srcPort, final int dstPort)
     {
         System.arraycopy(dst.mac, 0, out, 0, 6);
         System.arraycopy(src.mac, 0, out, 6, 6);
@@ -103,7 +107,8 @@ final class Frames
         {
             putShort(out, 12, 0x86dd);
             final int ip = ETHERNET_LENGTH;
-            putInt(out, ip, 0x6000_0000 | (src.ipId++ & 0xfffff));
+            final int flowLabel = (srcPort * 0x9e37 ^ dstPort * 0x7f4b ^ src.address[15] * 0x2f) & 0xfffff;
+            putInt(out, ip, 0x6000_0000 | flowLabel);
             putShort(out, ip + 4, l4Length);
             out[ip + 6] = (byte)protocol;
             out[ip + 7] = (byte)(src.mac == Node.GATEWAY_MAC ? 52 : 64);

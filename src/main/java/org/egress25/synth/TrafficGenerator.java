@@ -3,7 +3,6 @@ package org.egress25.synth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -194,11 +193,5 @@ public final class TrafficGenerator
     private static long micros(final Instant instant)
     {
         return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
-
-    /** Convenience for tests and the CLI: the duration as the generator rounds it. */
-    static long durationMicros(final Duration duration)
-    {
-        return duration.toNanos() / 1_000;
     }
 }
