@@ -47,9 +47,10 @@ public final class CaptureFileReader implements AutoCloseable
 
     /**
      * 1 MiB of direct memory: 2,000 packets of 500 bytes per read call. Measured with {@code ReplayThroughput}
-     * (3 M packets of ~515 bytes, reader plus decoder, thread CPU time on this shared 2-vCPU machine): direct
-     * 1 MiB 128-186 ns/packet, direct 4 MiB 142-203, heap 1 MiB 189-228. A heap buffer costs an extra copy,
-     * because the kernel can only read into native memory and the JDK bounces through a temporary direct buffer.
+     * (3 M packets of ~515 bytes, reader plus decoder, thread CPU time on this shared 2-vCPU machine at load
+     * 11-15): direct 1 MiB 125-186 ns/packet, direct 4 MiB 142-203, heap 1 MiB 164-228; {@code tcpdump -r f -w
+     * /dev/null} on the same file 230-300 ns. A heap buffer costs an extra copy, because the kernel can only
+     * read into native memory and the JDK bounces through a temporary direct buffer.
      */
     static final int DEFAULT_BUFFER_SIZE = 1 << 20;
     /** The largest record with its header and a few kilobytes of pcapng options must fit in the buffer. */
@@ -175,19 +176,14 @@ public final class CaptureFileReader implements AutoCloseable
             return;
         }
         pcapng = false;
-        if (magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS)
-        {
-            buffer.order(ByteOrder.BIG_ENDIAN);
-        }
-        else if (Integer.reverseBytes(magic) == PCAP_MAGIC_MICROS || Integer.reverseBytes(magic) == PCAP_MAGIC_NANOS)
-        {
-            buffer.order(ByteOrder.LITTLE_ENDIAN);
-        }
-        else
+        final boolean bigEndian = magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS;
+        final int swapped = Integer.reverseBytes(magic);
+        if (!bigEndian && swapped != PCAP_MAGIC_MICROS && swapped != PCAP_MAGIC_NANOS)
         {
             throw new IOException(String.format(
                 "%s: not a pcap or pcapng file (starts with 0x%08x)%s", file, magic, gzip ? " inside the gzip" : ""));
         }
+        buffer.order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         pcapFractionNanos = buffer.getInt(0) == PCAP_MAGIC_NANOS ? 1 : 1_000;
         if (!ensure(PCAP_FILE_HEADER_LENGTH))
         {
@@ -211,6 +207,10 @@ public final class CaptureFileReader implements AutoCloseable
             throw new IllegalArgumentException("buffer of " + bufferSize + " bytes is below the " + MIN_BUFFER_SIZE + " minimum");
         }
         final ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
+        if (!Files.isRegularFile(file))
+        {
+            return openStream(file, buffer);
+        }
         final FileChannel fileChannel = FileChannel.open(file, StandardOpenOption.READ);
         try
         {
@@ -595,6 +595,31 @@ public final class CaptureFileReader implements AutoCloseable
         catch (final IOException ex)
         {
             throw gzip ? gzipError(file, ex) : ex;
+        }
+    }
+
+    /**
+     * A pipe or device ({@code tcpdump -w - | egress25 replay /dev/stdin}, a FIFO): it cannot seek, so the
+     * gzip magic is peeked through a mark/reset stream instead, and the size is unknown. A FileInputStream,
+     * because the JDK 17 channel stream of Files.newInputStream seeks in available() and fails on a pipe.
+     */
+    private static CaptureFileReader openStream(final Path file, final ByteBuffer buffer) throws IOException
+    {
+        final java.io.BufferedInputStream in = new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16);
+        try
+        {
+            in.mark(2);
+            final int b0 = in.read();
+            final int b1 = in.read();
+            in.reset();
+            final boolean gzip = b0 >= 0 && b1 >= 0 && ((b0 << 8) | b1) == GZIP_MAGIC;
+            final InputStream source = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+            return new CaptureFileReader(file, Channels.newChannel(source), gzip, -1, buffer);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            in.close();
+            throw ex;
         }
     }
 

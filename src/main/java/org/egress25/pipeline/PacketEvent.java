@@ -20,6 +20,8 @@ public final class PacketEvent
     public static final int KIND_PACKET = 0;
     /** Kind of slot: a clock tick published when the wire is quiet, so timeouts still fire. */
     public static final int KIND_TICK = 1;
+    /** Kind of slot: end of input; analysers flush and the pipeline reports it has drained. */
+    public static final int KIND_END = 2;
 
     /** Largest frame we keep; longer frames are truncated to this like a pcap snaplen. */
     public static final int MAX_FRAME = 65_535;

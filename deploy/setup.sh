@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what egress25 needs on a fresh Debian (12+) or Ubuntu machine, then builds target/egress25.jar.
+# As root it installs missing packages itself; otherwise it prints the exact apt-get line and stops.
+#
+#   libpcap0.8 / libpcap-dev  the capture library pcap4j loads (libpcap.so)
+#   tcpdump                   benchmarks compare against it; handy for recording fixtures
+#   nftables, iproute2        the enforcer, and the network-namespace tests and lab
+#   prometheus                provides promtool, which checks the /metrics output in the tests
+#   swaks, python3-aiosmtpd   real SMTP client and server for the live tests and the lab
+#   openjdk-17-jdk-headless, maven   only when no java/mvn is on the PATH already
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd)
+command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || packages+=(maven)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "setup: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages; run as root:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [[ "${EGRESS25_SKIP_BUILD:-}" != 1 ]]; then
+  if [[ ! -f target/egress25.jar || -n "$(find src rules pom.xml -newer target/egress25.jar -print -quit)" ]]; then
+    echo "setup: building target/egress25.jar" >&2
+    mvn -B -q -DskipTests package
+  fi
+fi

@@ -1,0 +1,74 @@
+package org.egress25.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code egress25}: exit codes 0 ok, 1 failure, 2 usage or configuration error (a bad rule file, an unknown
+ * option, an interface that does not exist).
+ */
+@Command(
+    name = "egress25",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Port-25 abuse detection egress filter: finds inside hosts that behave like spambots and "
+        + "blocks their outbound SMTP relay port, with expiry, exemptions, metrics and evidence.",
+    subcommands = {
+        RunCommand.class,
+        ReplayCommand.class,
+        RulesCommand.class,
+        org.egress25.synth.SynthCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable
+{
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests through {@code execute()}. */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(t -> t instanceof ConfigException ? EXIT_USAGE : EXIT_FAILURE);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            if (ex instanceof ConfigException)
+            {
+                commandLine.getErr().println("egress25: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            commandLine.getErr().println("egress25: " + ex);
+            if (System.getenv("EGRESS25_DEBUG") != null)
+            {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return EXIT_FAILURE;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, replay, rules)");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"egress25 " + (v == null ? "dev" : v)};
+        }
+    }
+}

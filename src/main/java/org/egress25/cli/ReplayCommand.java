@@ -1,0 +1,114 @@
+package org.egress25.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.egress25.capture.CaptureStats;
+import org.egress25.capture.FileSource;
+import org.egress25.policy.Policy;
+import org.egress25.report.FlaggedHostReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Offline analysis of a capture file through the same pipeline a gateway runs. The capture timestamps are
+ * the clock, so the same file and rules give the same decisions every time.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = "Replay a pcap or pcapng file (optionally .gz) through the pipeline; decisions go to "
+        + "standard output unless --decisions is given, the flagged-host report to standard error or --report.")
+final class ReplayCommand implements Callable<Integer>
+{
+    @Parameters(paramLabel = "FILE", description = "Capture file (pcap, pcapng, gzip-compressed either).")
+    Path file;
+
+    @Mixin
+    CommonOptions options = new CommonOptions();
+
+    @Option(names = "--quiet", description = "No progress or report on standard error.")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        options.validate();
+        if (!Files.isReadable(file))
+        {
+            throw new ConfigException("cannot read capture file " + file);
+        }
+        final Policy policy = Policies.load(options);
+        final PrintWriter err = spec.commandLine().getErr();
+        final FileSource source = new FileSource(file);
+        final Throwable failure;
+        final long startNanos = System.nanoTime();
+        try (Engine engine = new Engine(options, policy, source, System.out))
+        {
+            if (engine.metricsPort() > 0 && !quiet)
+            {
+                err.println("replay: metrics on http://" + options.metricsBind + ":" + engine.metricsPort() + "/metrics");
+                err.flush();
+            }
+            engine.start();
+            final Thread progress = quiet ? null : startProgress(source.stats(), err);
+            failure = engine.awaitCompletion();
+            if (progress != null)
+            {
+                progress.interrupt();
+            }
+            engine.dispatcher.close();
+            final FlaggedHostReport report = engine.report();
+            if (options.report != null)
+            {
+                report.write(options.report);
+            }
+            if (!quiet)
+            {
+                final double seconds = (System.nanoTime() - startNanos) / 1e9;
+                final long packets = source.stats().captured();
+                err.printf("replay: %,d packets in %.2f s (%,.0f packets/s), %,d SMTP segments, %d hosts flagged%n",
+                    packets, seconds, packets / Math.max(seconds, 1e-9), engine.counters.smtpSegments(),
+                    report.hosts().size());
+                err.print(report.toText());
+                err.flush();
+            }
+        }
+        if (failure != null)
+        {
+            err.println("egress25: replay of " + file + " stopped early: " + failure.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static Thread startProgress(final CaptureStats stats, final PrintWriter err)
+    {
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                while (true)
+                {
+                    Thread.sleep(5000);
+                    final long total = stats.bytesTotal();
+                    err.printf("replay: %,d packets read%s%n", stats.captured(),
+                        total > 0 ? String.format(" (%.0f%%)", 100.0 * stats.bytesRead() / total) : "");
+                    err.flush();
+                }
+            }
+            catch (final InterruptedException e)
+            {
+                // finished
+            }
+        }, "egress25-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

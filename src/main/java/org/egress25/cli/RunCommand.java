@@ -1,0 +1,82 @@
+package org.egress25.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.egress25.capture.BpfFilters;
+import org.egress25.capture.LiveSource;
+import org.egress25.policy.Policy;
+import org.pcap4j.core.PcapNativeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Live capture on a gateway interface until SIGINT or SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Capture live on an interface, detect spambot behaviour, and emit (and enforce) decisions.")
+final class RunCommand implements Callable<Integer>
+{
+    @Option(names = {"-i", "--interface"}, required = true, paramLabel = "IF",
+        description = "Interface to capture on (any = all interfaces, as Linux cooked capture).")
+    String interfaceName;
+
+    @Option(names = "--filter", paramLabel = "BPF",
+        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, also inside VLAN tags).")
+    String filter;
+
+    @Option(names = "--promisc", description = "Put the interface in promiscuous mode (not needed on a routing gateway).")
+    boolean promiscuous;
+
+    @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "33554432",
+        description = "Kernel capture buffer (default: ${DEFAULT-VALUE}); raise it when egress25_pcap_dropped_total grows.")
+    int bufferBytes;
+
+    @Mixin
+    CommonOptions options = new CommonOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        options.validate();
+        if (options.metricsPort == null)
+        {
+            options.metricsPort = 9325;
+        }
+        final Policy policy = Policies.load(options);
+        final PrintWriter err = spec.commandLine().getErr();
+        final String bpf = filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts());
+        final LiveSource source = new LiveSource(interfaceName, bpf, options.snapLength, promiscuous, bufferBytes);
+        try
+        {
+            source.open();
+        }
+        catch (final PcapNativeException e)
+        {
+            throw new ConfigException("cannot capture on " + interfaceName + ": " + e.getMessage()
+                + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (run as root or grant CAP_NET_RAW)" : ""));
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Engine engine = new Engine(options, policy, source, System.out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            engine.close();
+            stopped.countDown();
+        }, "egress25-shutdown"));
+        engine.start();
+        err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
+            + ", metrics on http://" + options.metricsBind + ":" + engine.metricsPort() + "/metrics");
+        err.flush();
+        final Throwable failure = engine.awaitCompletion();
+        if (failure != null)
+        {
+            err.println("egress25: capture on " + interfaceName + " failed: " + failure.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        stopped.await();
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,94 @@
+package org.egress25.pipeline;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.egress25.decode.DecodeStatus;
+
+/**
+ * Counters of the analysis thread, read by the metrics scrape. The analysis thread is their only writer,
+ * so an increment is a plain read and a release store ({@code setRelease}), which on x86 is an ordinary
+ * store: no lock prefix, no contention, nothing allocated.
+ */
+public final class PipelineCounters
+{
+    private final AtomicLongArray byStatus = new AtomicLongArray(DecodeStatus.COUNT);
+    private final AtomicLongArray totals = new AtomicLongArray(8);
+
+    static final int PROCESSED = 0;
+    static final int SMTP_SEGMENTS = 1;
+    static final int TICKS = 2;
+    static final int LAG_NANOS = 3;
+    static final int CLOCK_NANOS = 4;
+    static final int SOURCE_EXEMPT = 5;
+    static final int DESTINATION_EXEMPT = 6;
+    static final int HANDLER_ERRORS = 7;
+
+    void countStatus(final int status)
+    {
+        final int index = status >= 0 && status < DecodeStatus.COUNT ? status : DecodeStatus.COUNT - 1;
+        byStatus.setRelease(index, byStatus.getPlain(index) + 1);
+    }
+
+    void increment(final int counter)
+    {
+        totals.setRelease(counter, totals.getPlain(counter) + 1);
+    }
+
+    void set(final int counter, final long value)
+    {
+        totals.setRelease(counter, value);
+    }
+
+    void incrementFromAnyThread(final int counter)
+    {
+        totals.incrementAndGet(counter);
+    }
+
+    public long byStatus(final int status)
+    {
+        return byStatus.getAcquire(status);
+    }
+
+    /** Frames decoded (every status). */
+    public long processed()
+    {
+        return totals.getAcquire(PROCESSED);
+    }
+
+    /** TCP segments between an inside client and an outside SMTP server, handed to the analysers. */
+    public long smtpSegments()
+    {
+        return totals.getAcquire(SMTP_SEGMENTS);
+    }
+
+    public long ticks()
+    {
+        return totals.getAcquire(TICKS);
+    }
+
+    /** Wall clock minus capture time of the last processed frame (live capture only). */
+    public long lagNanos()
+    {
+        return totals.getAcquire(LAG_NANOS);
+    }
+
+    /** The analysis clock: newest capture time seen, epoch nanoseconds. */
+    public long clockNanos()
+    {
+        return totals.getAcquire(CLOCK_NANOS);
+    }
+
+    public long sourceExempt()
+    {
+        return totals.getAcquire(SOURCE_EXEMPT);
+    }
+
+    public long destinationExempt()
+    {
+        return totals.getAcquire(DESTINATION_EXEMPT);
+    }
+
+    public long handlerErrors()
+    {
+        return totals.getAcquire(HANDLER_ERRORS);
+    }
+}
