@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.analysis.Analyser;
@@ -29,6 +31,7 @@ import org.egress25.metrics.DecisionMetrics;
 import org.egress25.metrics.EnforcementCollector;
 import org.egress25.metrics.MetricsServer;
 import org.egress25.metrics.PipelineCollector;
+import org.egress25.metrics.SmtpCollector;
 import org.egress25.pipeline.CommandQueue;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
@@ -36,6 +39,13 @@ import org.egress25.pipeline.PipelineCounters;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
+import org.egress25.report.SmtpReport;
+import org.egress25.smtp.QueuedSessionSink;
+import org.egress25.smtp.SessionLogWriter;
+import org.egress25.smtp.SessionSink;
+import org.egress25.smtp.SmtpAnalyser;
+import org.egress25.smtp.SmtpHostSummary;
+import org.egress25.smtp.SmtpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +67,8 @@ final class Engine implements AutoCloseable
     final ReportCollector reports = new ReportCollector();
     final Verdicts verdicts;
     final RateAnalyser rate;
+    final SmtpAnalyser smtp;
+    private final QueuedSessionSink sessionLog;
     final PacketProcessor processor;
     final Pipeline pipeline;
     final EnforcerService enforcer;
@@ -107,13 +119,19 @@ final class Engine implements AutoCloseable
         seedVerdicts(enforcer.store());
 
         rate = new RateAnalyser(policy::get, verdicts, options.maxHosts, options.maxConnections);
+        sessionLog = options.sessions == null ? null
+            : new QueuedSessionSink(SessionLogWriter.open(options.sessions, options.redact), 65_536, source.isLive());
+        smtp = new SmtpAnalyser(policy::get, verdicts, sessionLog == null ? SessionSink.NONE : sessionLog,
+            SmtpLimits.defaults());
         final List<Analyser> analysers = new ArrayList<>();
         analysers.add(rate);
+        analysers.add(smtp);
         processor = new PacketProcessor(policy::get, analysers, counters, commands, source.isLive());
         pipeline = new Pipeline(source, processor, counters, options.ringSize, options.snapLength);
 
         new PipelineCollector(source.stats(), counters, pipeline.ring()).register(registry);
         new AnalysisCollector(rate).register(registry);
+        new SmtpCollector(smtp).register(registry);
         new EnforcementCollector(enforcer).register(registry);
 
         if (options.metricsPort != null)
@@ -185,7 +203,12 @@ final class Engine implements AutoCloseable
     /** Builds the flagged-host report from what the analysers and the decision log hold now. */
     FlaggedHostReport report()
     {
-        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts());
+        final Map<String, Map<String, Object>> dialogue = new HashMap<>();
+        for (final SmtpHostSummary summary : smtp.flaggedHosts())
+        {
+            dialogue.put(summary.host(), SmtpReport.redacted(summary));
+        }
+        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts(), dialogue);
     }
 
     List<ActiveBlock> activeBlocks()
@@ -193,10 +216,27 @@ final class Engine implements AutoCloseable
         return enforcer.store().activeBlocks(Instant.now());
     }
 
+    /** Flushes and closes the session log; call after the pipeline has ended. */
+    void closeSessionLog()
+    {
+        if (sessionLog != null)
+        {
+            try
+            {
+                sessionLog.close();
+            }
+            catch (final IOException e)
+            {
+                LOG.error("closing the session log: {}", e.getMessage());
+            }
+        }
+    }
+
     @Override
     public void close()
     {
         pipeline.close();
+        closeSessionLog();
         dispatcher.close();
         enforcer.close();
         metrics.close();

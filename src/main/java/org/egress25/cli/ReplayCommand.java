@@ -66,6 +66,7 @@ final class ReplayCommand implements Callable<Integer>
             {
                 progress.interrupt();
             }
+            engine.closeSessionLog();
             engine.dispatcher.close();
             final FlaggedHostReport report = engine.report();
             if (options.report != null)
