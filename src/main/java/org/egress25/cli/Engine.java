@@ -183,6 +183,22 @@ final class Engine implements AutoCloseable
         pipeline.start();
     }
 
+    /**
+     * Judges a second policy in the same pass ({@code replay --compare-rules}). Its decisions go only to the
+     * returned list (filled on the analysis thread; read it after the replay ended), never to the log or an
+     * enforcer.
+     */
+    List<Decision> enableComparison(final Policy other, final CommonOptions options)
+    {
+        final List<Decision> decided = new ArrayList<>();
+        final AtomicReference<Policy> otherPolicy = new AtomicReference<>(other);
+        final Verdicts otherVerdicts = new Verdicts(decided::add, other.ladder());
+        processor.setComparison(otherPolicy::get, List.of(
+            new RateAnalyser(otherPolicy::get, otherVerdicts, options.maxHosts, options.maxConnections),
+            new SmtpAnalyser(otherPolicy::get, otherVerdicts, SessionSink.NONE, SmtpLimits.defaults())));
+        return decided;
+    }
+
     /** Swaps the policy between events; per-host state stays. */
     void applyPolicy(final Policy next)
     {

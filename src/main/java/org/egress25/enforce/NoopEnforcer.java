@@ -49,7 +49,7 @@ public final class NoopEnforcer implements Enforcer
             {
                 final String lifetime = decision.expires() == null
                     ? "without expiry"
-                    : "for " + Duration.between(clock.instant(), decision.expires()).toSeconds() + "s";
+                    : "for " + Duration.between(decision.time(), decision.expires()).toSeconds() + "s";
                 LOG.info("shadow: would block {} {} (rule {}, strike {})",
                     decision.host(), lifetime, decision.rule(), decision.strikes());
             }
