@@ -72,9 +72,9 @@ public final class SequentialVerdict
 
     private static final String[] KIND_KEYS = {
         "bad_connect_failed", "bad_rejected", "bad_no_data", "bad_helo", "bad_blocklist"};
+    /** Labels read before a count ("blocklist reply 7"), so one form fits 1 and 7. */
     private static final String[] KIND_WORDS = {
-        "failed connections", "rejected by the server", "without DATA accepted", "with an odd HELO",
-        "blocklist replies"};
+        "connect failed", "rejected by the server", "no DATA accepted", "odd HELO", "blocklist reply"};
 
     /** Row layout in {@link #counts}: good, the five bad kinds, encrypted, decided flag. */
     private static final int GOOD = 0;
@@ -356,9 +356,9 @@ public final class SequentialVerdict
     }
 
     /**
-     * E.g. "10.0.0.7 failed the sequential spambot test: 12 of its last 14 SMTP attempts were bad (8 blocklist
-     * replies, 4 rejected by the server) and 2 accepted; log-likelihood ratio 13.9 reached the spambot bound
-     * 13.8 (alpha 0.000001, beta 0.01, theta0 0.2, theta1 0.9, rule sprt)".
+     * E.g. "10.0.0.7 failed the sequential spambot test: 12 of its last 14 SMTP attempts were bad (blocklist
+     * reply 7, rejected by the server 4, connect failed 1) and 2 accepted; log-likelihood ratio 13.9 reached
+     * the spambot bound 13.8 (alpha 0.000001, beta 0.01, theta0 0.2, theta1 0.9, rule sprt)".
      */
     private String reason(final int base, final long hi, final long lo, final double llr, final boolean heloOnly)
     {
@@ -374,7 +374,7 @@ public final class SequentialVerdict
             final int n = counts[base + BAD + k];
             if (n > 0)
             {
-                sb.append(separator).append(n).append(' ').append(KIND_WORDS[k]);
+                sb.append(separator).append(KIND_WORDS[k]).append(' ').append(n);
                 separator = ", ";
             }
         }
