@@ -32,6 +32,10 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "No progress or report on standard error.")
     boolean quiet;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+        description = "Keep the block journal here (default: none; a replay keeps its blocks in memory).")
+    Path stateDir;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +52,7 @@ final class ReplayCommand implements Callable<Integer>
         final FileSource source = new FileSource(file);
         final Throwable failure;
         final long startNanos = System.nanoTime();
-        try (Engine engine = new Engine(options, policy, source, System.out))
+        try (Engine engine = new Engine(options, policy, source, System.out, stateDir))
         {
             if (engine.metricsPort() > 0 && !quiet)
             {
@@ -62,6 +66,7 @@ final class ReplayCommand implements Callable<Integer>
             {
                 progress.interrupt();
             }
+            engine.closeSessionLog();
             engine.dispatcher.close();
             final FlaggedHostReport report = engine.report();
             if (options.report != null)

@@ -147,31 +147,6 @@ public final class SynthCommand implements Callable<Integer>
 
     private Duration parseDuration(final String text)
     {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
-        try
-        {
-            if (t.startsWith("p"))
-            {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
-            }
-            final long amount = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1))
-            {
-                case 's':
-                    return Duration.ofSeconds(amount);
-                case 'm':
-                    return Duration.ofMinutes(amount);
-                case 'h':
-                    return Duration.ofHours(amount);
-                default:
-                    break;
-            }
-        }
-        catch (final NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e)
-        {
-            // falls through to the message below
-        }
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "--duration '" + text + "' is not a duration such as 90s, 10m, 2h or PT10M");
+        return org.egress25.policy.Durations.parse(text);
     }
 }

@@ -58,6 +58,13 @@ public class RateAnalyserBenchmark
     @Param({"10000"})
     public int hosts;
 
+    /**
+     * Connection table size. The analyser sweeps the whole table once per capture second, so at 25,000
+     * segments/s every 100,000 slots add four slot visits to each segment.
+     */
+    @Param({"100000"})
+    public int maxConnections;
+
     private final PacketEvent event = PacketEvent.factory(64).newInstance();
     private RateAnalyser analyser;
     private Policy policy;
@@ -78,7 +85,7 @@ public class RateAnalyserBenchmark
     {
         policy = PolicyLoader.loadDefaults().withExtraInside(List.of(Cidr.parse("10.0.0.0/8")));
         final Verdicts verdicts = new Verdicts(decision -> decisions++, policy.ladder());
-        analyser = new RateAnalyser(() -> policy, verdicts, 200_000, 400_000);
+        analyser = new RateAnalyser(() -> policy, verdicts, 2 * hosts, maxConnections);
 
         clientLo = new long[SEGMENTS];
         serverLo = new long[SEGMENTS];
