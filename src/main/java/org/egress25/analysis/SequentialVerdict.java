@@ -234,7 +234,7 @@ public final class SequentialVerdict
             {
                 row = 0;
             }
-            if (hosts.isOccupied(row) && !isLive(row, nowNanos) && nowNanos - hosts.lastSeen[row] > idleNanos)
+            if (hosts.isOccupied(row) && !isLive(row, nowNanos) && nowNanos - hosts.lastSeen(row) > idleNanos)
             {
                 hosts.remove(row);
                 idleExpiries++;
@@ -286,14 +286,14 @@ public final class SequentialVerdict
         {
             return holdUntilNanos[row] - now > 0;
         }
-        return now - hosts.lastSeen[row] <= idleNanos;
+        return now - hosts.lastSeen(row) <= idleNanos;
     }
 
     private void touch(final int row, final long now)
     {
-        if (now - hosts.lastSeen[row] > 0)
+        if (now - hosts.lastSeen(row) > 0)
         {
-            hosts.lastSeen[row] = now;
+            hosts.lastSeen(row, now);
         }
     }
 
@@ -341,8 +341,8 @@ public final class SequentialVerdict
     private void decide(final int row, final HostClass hostClass, final double llr, final long now)
     {
         final int base = row * ROW_INTS;
-        final long hi = hosts.hi[row];
-        final long lo = hosts.lo[row];
+        final long hi = hosts.hi(row);
+        final long lo = hosts.lo(row);
         final boolean heloOnly = counts[base + BAD + BAD_HELO] == badCount(base);
         final Decision decision = verdicts.decide(hi, lo, hostClass, PortGroup.RELAY, rules.id(),
             heloOnly ? Action.ALERT : Action.BLOCK, reason(base, hi, lo, llr, heloOnly), evidence(base, llr), now);
