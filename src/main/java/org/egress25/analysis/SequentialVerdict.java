@@ -28,20 +28,21 @@ import org.egress25.policy.SprtRules;
  * below ln(beta / (1 - alpha)) it is judged clean and the test restarts at 0. A host without observations for
  * {@link SprtRules#idleReset()} restarts at 0 too.
  *
- * <h2>Why alpha is 1e-6 and not SPOT's 0.01</h2>
+ * <h2>Why the default alpha should be 1e-6, not SPOT's 0.01</h2>
  * alpha bounds the false-positive rate of <em>one</em> test, but a clean host runs test after test: with
  * theta0 = 0.2 and theta1 = 0.9 a test of a clean host ends after about 3.4 observations (three accepted
  * sessions take the LLR from 0 to -6.2, past -4.6), so a small MTA making 480 sessions a day runs about 150
  * tests a day, 56,000 a year. With SPOT's alpha = beta = 0.01 the spambot bound is ln 99 = 4.6 and four bad
  * observations in a row (4 x 1.50 = 6.0) cross it. For an MTA whose sessions are bad 10% of the time (8%
- * greylisted with 450, 2% bounced with 550) that happens with probability 2.1% per day (exact, by dynamic
+ * greylisted with 450, 2% bounced with 550) that happens with probability 2.0% per day (exact, by dynamic
  * programming over the walk's lattice of states), near certainty within a year. With alpha = 1e-6 the bound is
  * ln(0.99e6) = 13.8: ten bad observations in a row from a fresh test (nine give 13.5), and the same MTA crosses
  * with probability 3.4e-8 per day, 1.2e-5 per year; a sloppier one with 13% bad sessions 2e-4 per year. The
  * price is speed against abusers, which stays small: a mass sender whose connections fail is blocked at its
  * tenth attempt (200 ms at 50 attempts a second), a slow spambot whose sessions are 80% bad after 18
  * sessions on average (6 minutes at 3 a minute; 99 in 100 within 15 minutes). Under SPOT's parameters the
- * simulated MTA of the tests is blocked 6 times in a year; under these, never. Details and the table of alternatives are in {@code rules/README.md}.
+ * simulated MTA of the tests is blocked 6 times in a year; under these, never. Details and the table of
+ * alternatives are in {@code rules/README.md}.
  *
  * <h2>What an observation is</h2>
  * The caller (the SMTP dialogue tracker) reports one observation per session: {@link #observeBad} with the
@@ -125,7 +126,8 @@ public final class SequentialVerdict
     }
 
     /** A bad observation of one of the {@code BAD_*} kinds; an unknown kind is ignored. */
-    public void observeBad(final long hi, final long lo, final HostClass hostClass, final int badKind, final long nowNanos)
+    public void observeBad(
+        final long hi, final long lo, final HostClass hostClass, final int badKind, final long nowNanos)
     {
         if (badKind < BAD_CONNECT_FAILED || badKind > BAD_BLOCKLIST)
         {

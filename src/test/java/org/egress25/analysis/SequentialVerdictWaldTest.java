@@ -98,7 +98,8 @@ class SequentialVerdictWaldTest
 
     private static double waldUnderSpambot(final SprtRules rules)
     {
-        return ((1 - rules.beta()) * rules.upperBound() + rules.beta() * rules.lowerBound()) / drift(rules, rules.theta1());
+        return ((1 - rules.beta()) * rules.upperBound() + rules.beta() * rules.lowerBound())
+            / drift(rules, rules.theta1());
     }
 
     private static double waldUnderClean(final SprtRules rules)
