@@ -119,7 +119,7 @@ public final class TrafficGenerator
         try (PcapWriter writer = new PcapWriter(out))
         {
             final Wire wire = new Wire(writer, packetLimit);
-            final Context context = new Context(wire, start, end, seed);
+            final Context context = new Context(wire, seed);
             final PriorityQueue<SimHost> due = new PriorityQueue<>(Math.max(1, hosts.size()), BY_TIME);
             due.addAll(hosts);
             while (!due.isEmpty() && !wire.full())

@@ -36,7 +36,6 @@ final class Wire
 
     private long order;
     private long emitted;
-    private long bytes;
 
     /**
      * @param packetLimit stop writing after this many packets (the benchmark asks for an exact count)
@@ -80,7 +79,6 @@ final class Wire
                 if (writer.packets() < packetLimit)
                 {
                     writer.write(micros, frames[slot], lengths[slot]);
-                    bytes += lengths[slot];
                 }
                 freeSlots[freeCount++] = slot;
             }
@@ -100,16 +98,6 @@ final class Wire
     boolean full()
     {
         return writer.packets() >= packetLimit;
-    }
-
-    long written()
-    {
-        return writer.packets();
-    }
-
-    long bytesWritten()
-    {
-        return bytes;
     }
 
     long emitted()
