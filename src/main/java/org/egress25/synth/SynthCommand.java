@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
         "Examples:",
         "  egress25 synth /tmp/mixed.pcap --seed 7 --duration 10m --background 200000",
         "  egress25 synth /tmp/spam.pcap --no-default-hosts --hosts mass-sender=3 --hosts web-user=20",
-        "  egress25 synth /tmp/bench.pcap --benchmark-packets 4000000"
+        "  egress25 synth /tmp/bench.pcap --benchmark-packets 4000000",
+        "  egress25 synth /tmp/mixed.pcap --score /tmp/decisions.jsonl   (after egress25 replay ... --decisions)"
     })
 public final class SynthCommand implements Callable<Integer>
 {
@@ -79,6 +80,11 @@ public final class SynthCommand implements Callable<Integer>
             + "except --seed are ignored.")
     private Long benchmarkPackets;
 
+    @Option(names = "--score", paramLabel = "DECISIONS.jsonl",
+        description = "Do not generate: compare a replay's decisions with the labels.json beside OUT.pcap, print "
+            + "the table, and exit 0 when every host got its expected verdict, 1 otherwise.")
+    private Path score;
+
     public static void main(final String[] args)
     {
         System.exit(new CommandLine(new SynthCommand()).execute(args));
@@ -92,6 +98,25 @@ public final class SynthCommand implements Callable<Integer>
         if (!Files.isDirectory(parent))
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "directory " + parent + " does not exist");
+        }
+        if (score != null)
+        {
+            final Scorecard card;
+            try
+            {
+                card = Scorecard.score(parent.resolve("labels.json"), score);
+            }
+            catch (final java.nio.file.NoSuchFileException e)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getFile() + " does not exist");
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            stdout.print(card.table());
+            stdout.flush();
+            return card.allAgree() ? 0 : 1;
         }
         if (benchmarkPackets != null)
         {

@@ -84,7 +84,7 @@ public final class TrafficGenerator
      * The benchmark capture: exactly {@code packets} frames averaging ~560 bytes, at ~25,000 packets/s of capture
      * time. 70% web, DNS and QUIC from 2,000 browsing hosts; ~28% full mail sessions (relay on 25, STARTTLS on
      * 587, TLS on 465) from 300 mail hosts; 40 mass-senders each making ~400 port-25 attempts a minute.
-     * No labels are written. 4 M packets (2.30 GB, mean 559 B, 30.2% on SMTP ports) cost 12.6 s of CPU.
+     * No labels are written. 4 M packets (2.30 GB, mean 559 B, 30.2% on SMTP ports) cost 10.7 s of CPU.
      */
     public static void writeMixedBenchmark(final Path out, final long packets, final long seed) throws IOException
     {
@@ -119,7 +119,7 @@ public final class TrafficGenerator
         try (PcapWriter writer = new PcapWriter(out))
         {
             final Wire wire = new Wire(writer, packetLimit);
-            final Context context = new Context(wire, start, end, seed);
+            final Context context = new Context(wire, seed);
             final PriorityQueue<SimHost> due = new PriorityQueue<>(Math.max(1, hosts.size()), BY_TIME);
             due.addAll(hosts);
             while (!due.isEmpty() && !wire.full())
