@@ -15,6 +15,7 @@ import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.Addresses;
 import org.egress25.policy.Policy;
+import org.egress25.policy.Port25Mode;
 import org.egress25.policy.PortGroup;
 import org.egress25.policy.RateDetector;
 import org.egress25.policy.RateMetric;
@@ -156,6 +157,35 @@ public final class RateAnalyser implements Analyser
         publish();
     }
 
+    /** Whether a host's bad SMTP outcomes back up a tripped rate threshold (the sequential test answers). */
+    @FunctionalInterface
+    public interface Corroboration
+    {
+        boolean corroborates(long hi, long lo, long nowNanos);
+    }
+
+    /** Told of every failed port-25 connection attempt (RST or no SYN-ACK), e.g. to feed the sequential test. */
+    @FunctionalInterface
+    public interface ConnectFailureListener
+    {
+        void onConnectFailure(long hi, long lo, long nowNanos);
+    }
+
+    private Corroboration corroboration;
+    private ConnectFailureListener failureListener;
+
+    /** Set before the pipeline starts; null (the default) lets rate thresholds block on their own. */
+    public void setCorroboration(final Corroboration corroboration)
+    {
+        this.corroboration = corroboration;
+    }
+
+    /** Set before the pipeline starts. */
+    public void setConnectFailureListener(final ConnectFailureListener listener)
+    {
+        this.failureListener = listener;
+    }
+
     public RateStats stats()
     {
         return stats;
@@ -270,7 +300,7 @@ public final class RateAnalyser implements Analyser
                     return;
                 }
                 row = touch(cp, eventClass, hi, lo, now);
-                countFailure(row, group);
+                countFailure(row, group, now);
             }
             else
             {
@@ -333,7 +363,7 @@ public final class RateAnalyser implements Analyser
         else if (failed)
         {
             final int row = touch(cp, null, hi, lo, now);
-            countFailure(row, group);
+            countFailure(row, group, now);
             evaluate(cp, row, now);
         }
         return refilled;
@@ -349,9 +379,13 @@ public final class RateAnalyser implements Analyser
         }
     }
 
-    private void countFailure(final int row, final int group)
+    private void countFailure(final int row, final int group, final long now)
     {
         counters.failuresDetected++;
+        if (failureListener != null && group == WindowSlot.RELAY)
+        {
+            failureListener.onConnectFailure(hosts.hi(row), hosts.lo(row), now);
+        }
         for (final WindowSlot w : slots)
         {
             if (w.inUse())
@@ -493,11 +527,25 @@ public final class RateAnalyser implements Analyser
                 continue;
             }
             final double value = value(cls, d, row, lastSeen, at);
-            if (crosses(cls, d, value))
+            if (crosses(cls, d, value) && corroborated(cls, d, row, at))
             {
                 fire(cls, d, row, value, at);
             }
         }
+    }
+
+    /**
+     * A rate threshold alone does not block (issue: "a tripped rate threshold plus bad observations"): in a
+     * detect-then-block class a blocking detector fires only once the sequential test has seen at least one
+     * bad SMTP outcome for the host (a failed connect, a rejection, a blocklist reply). A busy but clean host
+     * (all sessions accepted) is therefore never blocked on volume; a mass sender is, as soon as its first
+     * connection fails, which for a spambot is within seconds. Not corroborated means not yet: the detector is
+     * asked again on the host's next event, and nothing is allocated meanwhile.
+     */
+    private boolean corroborated(final CompiledPolicy.CompiledClass cls, final int d, final int row, final long now)
+    {
+        return corroboration == null || !cls.blocks[d] || cls.hostClass.mode() != Port25Mode.DETECT_THEN_BLOCK
+            || corroboration.corroborates(hosts.hi(row), hosts.lo(row), now);
     }
 
     /** The detector's current figure; NaN for a ratio not yet judged (too few attempts). */

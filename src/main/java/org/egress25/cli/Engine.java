@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.analysis.Analyser;
 import org.egress25.analysis.RateAnalyser;
+import org.egress25.analysis.SequentialVerdict;
+import org.egress25.smtp.SessionOutcome;
 import org.egress25.capture.PacketSource;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
@@ -68,6 +70,7 @@ final class Engine implements AutoCloseable
     final Verdicts verdicts;
     final RateAnalyser rate;
     final SmtpAnalyser smtp;
+    final SequentialVerdict sequential;
     private final QueuedSessionSink sessionLog;
     final PacketProcessor processor;
     final Pipeline pipeline;
@@ -118,14 +121,13 @@ final class Engine implements AutoCloseable
         });
         seedVerdicts(enforcer.store());
 
-        rate = new RateAnalyser(policy::get, verdicts, options.maxHosts, options.maxConnections);
         sessionLog = options.sessions == null ? null
             : new QueuedSessionSink(SessionLogWriter.open(options.sessions, options.redact), 65_536, source.isLive());
-        smtp = new SmtpAnalyser(policy::get, verdicts, sessionLog == null ? SessionSink.NONE : sessionLog,
-            SmtpLimits.defaults());
-        final List<Analyser> analysers = new ArrayList<>();
-        analysers.add(rate);
-        analysers.add(smtp);
+        final Analysers main = analysers(policy, verdicts, sessionLog, options);
+        rate = main.rate();
+        smtp = main.smtp();
+        sequential = main.sequential();
+        final List<Analyser> analysers = main.all();
         processor = new PacketProcessor(policy::get, analysers, counters, commands, source.isLive());
         pipeline = new Pipeline(source, processor, counters, options.ringSize, options.snapLength);
 
@@ -137,6 +139,88 @@ final class Engine implements AutoCloseable
         if (options.metricsPort != null)
         {
             metrics.start(options.metricsBind, options.metricsPort);
+        }
+    }
+
+    /** One policy's analysers, wired together: rate thresholds corroborated by the sequential test. */
+    private record Analysers(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerdict sequential, List<Analyser> all)
+    {
+    }
+
+    private static Analysers analysers(
+        final AtomicReference<Policy> policy, final Verdicts verdicts, final SessionSink log, final CommonOptions options)
+    {
+        final RateAnalyser rate = new RateAnalyser(policy::get, verdicts, options.maxHosts, options.maxConnections);
+        final SequentialVerdict sequential = new SequentialVerdict(policy::get, verdicts, options.maxHosts);
+        rate.setCorroboration(sequential::corroborates);
+        rate.setConnectFailureListener((hi, lo, now) ->
+            sequential.observeBad(hi, lo, policy.get().classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
+        final SmtpAnalyser smtp = new SmtpAnalyser(policy::get, verdicts, observing(sequential, policy, log),
+            SmtpLimits.defaults());
+        final Analyser sequentialClock = new Analyser()
+        {
+            @Override
+            public void onSegment(final org.egress25.pipeline.PacketEvent event)
+            {
+                // observations arrive from the rate and SMTP analysers, not from segments
+            }
+
+            @Override
+            public void onTick(final long nowNanos)
+            {
+                sequential.onTick(nowNanos);
+            }
+        };
+        return new Analysers(rate, smtp, sequential, List.of(rate, smtp, sequentialClock));
+    }
+
+    /**
+     * Every finished session is one observation of the sequential test, then goes to the session log.
+     * Runs on the analysis thread, where the session ends.
+     */
+    private static SessionSink observing(
+        final SequentialVerdict sequential, final AtomicReference<Policy> policy, final SessionSink log)
+    {
+        return session ->
+        {
+            final Policy current = policy.get();
+            final int outcome = SessionOutcome.classify(session, current.smtp());
+            if (outcome != SessionOutcome.NONE)
+            {
+                final long[] host = org.egress25.policy.Addresses.parse(session.client());
+                final long now = nanos(session.end());
+                if (outcome == SessionOutcome.ENCRYPTED)
+                {
+                    sequential.observeEncrypted(host[0], host[1], now);
+                }
+                else if (outcome == SessionOutcome.GOOD)
+                {
+                    sequential.observeGood(host[0], host[1], current.classify(host[0], host[1]), now);
+                }
+                else
+                {
+                    sequential.observeBad(host[0], host[1], current.classify(host[0], host[1]), badKind(outcome), now);
+                }
+            }
+            if (log != null)
+            {
+                log.accept(session);
+            }
+        };
+    }
+
+    private static int badKind(final int outcome)
+    {
+        switch (outcome)
+        {
+            case SessionOutcome.BAD_BLOCKLIST:
+                return SequentialVerdict.BAD_BLOCKLIST;
+            case SessionOutcome.BAD_HELO:
+                return SequentialVerdict.BAD_HELO;
+            case SessionOutcome.BAD_REJECTED:
+                return SequentialVerdict.BAD_REJECTED;
+            default:
+                return SequentialVerdict.BAD_NO_DATA;
         }
     }
 
@@ -193,9 +277,7 @@ final class Engine implements AutoCloseable
         final List<Decision> decided = new ArrayList<>();
         final AtomicReference<Policy> otherPolicy = new AtomicReference<>(other);
         final Verdicts otherVerdicts = new Verdicts(decided::add, other.ladder());
-        processor.setComparison(otherPolicy::get, List.of(
-            new RateAnalyser(otherPolicy::get, otherVerdicts, options.maxHosts, options.maxConnections),
-            new SmtpAnalyser(otherPolicy::get, otherVerdicts, SessionSink.NONE, SmtpLimits.defaults())));
+        processor.setComparison(otherPolicy::get, analysers(otherPolicy, otherVerdicts, null, options).all());
         return decided;
     }
 

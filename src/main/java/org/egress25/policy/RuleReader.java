@@ -453,7 +453,12 @@ final class RuleReader
 
     static String format(final double value)
     {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long)value) : Double.toString(value);
+        if (value == Math.rint(value) && Math.abs(value) < 1e15)
+        {
+            return Long.toString((long)value);
+        }
+        // plain decimal (0.000001, not 1.0E-6), as an operator would write it in the rules
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     private static String clip(final String text)

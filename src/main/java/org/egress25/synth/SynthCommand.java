@@ -172,6 +172,13 @@ public final class SynthCommand implements Callable<Integer>
 
     private Duration parseDuration(final String text)
     {
-        return org.egress25.policy.Durations.parse(text);
+        try
+        {
+            return org.egress25.policy.Durations.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--duration " + e.getMessage());
+        }
     }
 }

@@ -69,7 +69,8 @@ class ReplayCommandTest
             final JsonNode block = traffic.firstBlock(label.host());
             assertThat(block).as("block for %s (%s)", label.host(), label.note()).isNotNull();
             assertThat(traffic.secondsToBlock(label.host())).as(label.host()).isBetween(0.0, 60.0);
-            assertThat(block.path("rule").asText()).startsWith("port25-");
+            // the rate rules usually decide; a blocklist reply or the sequential test may get there first
+            assertThat(block.path("rule").asText()).matches("port25-.*|smtp-.*|sprt");
             assertThat(block.path("expires").asText()).isNotEmpty();
             assertThat(block.path("evidence").path("block_seconds").asLong()).isEqualTo(600);
         }

@@ -35,7 +35,7 @@ class PolicySummaryTest
             .contains("Blocking ladder: 10m, 1h, 24h, 7d (a repeat offence within 30d takes the next step")
             .contains("Enforcement: none (ports [25], verdict reject, nftables table egress25)")
             .contains("Capture: SMTP ports 25, 465, 587, 2525; SYN timeout 10s")
-            .containsPattern("sprt +block +alpha=0.01 beta=0.01 theta0=0.2 theta1=0.9: block above 4.60");
+            .containsPattern("sprt +block +alpha=0.000001 beta=0.01 theta0=0.2 theta1=0.9: block above 13.81");
     }
 
     @Test
