@@ -97,6 +97,8 @@ need()
     done
 }
 
+# Foreground only: a function put in the background runs in a subshell, so $! would not be the process
+# itself; background processes are started with `ip netns exec` directly (it execs, keeping the pid).
 netns() { ip netns exec "$1" "${@:2}"; }
 
 make_ns()
@@ -148,10 +150,10 @@ build()
     for a in $(seq 1 30) 200; do netns "$NS_NET" ip addr add "198.18.0.$a/32" dev lo; done
 
     log "starting SMTP servers: $MX_RANGE port 25, $SUBMISSION port 587"
-    netns "$NS_NET" "$PY" "$LABDIR/smtp_server.py" --port 25 "$MX_RANGE" >"$WORK/mx25.log" 2>&1 &
+    ip netns exec "$NS_NET" "$PY" "$LABDIR/smtp_server.py" --port 25 "$MX_RANGE" >"$WORK/mx25.log" 2>&1 &
     PIDS+=($!)
     local mx=$!
-    netns "$NS_NET" "$PY" "$LABDIR/smtp_server.py" --port 587 "$SUBMISSION" >"$WORK/submission.log" 2>&1 &
+    ip netns exec "$NS_NET" "$PY" "$LABDIR/smtp_server.py" --port 587 "$SUBMISSION" >"$WORK/submission.log" 2>&1 &
     PIDS+=($!)
     local sub=$!
     wait_for_line "$WORK/mx25.log" "listening on 30 addresses port 25" 20 "$mx" || die "port-25 servers did not start: $(cat "$WORK/mx25.log")"
@@ -159,7 +161,7 @@ build()
 
     log "starting egress25 on $NS_GW, capturing on gw-sub with the nftables enforcer"
     mkdir -p "$WORK/state"
-    netns "$NS_GW" "$JAVA" -Xmx256m -jar "$JAR" run -i gw-sub --inside "$INSIDE" --rules "$LABDIR/rules" \
+    ip netns exec "$NS_GW" "$JAVA" -Xmx256m -jar "$JAR" run -i gw-sub --inside "$INSIDE" --rules "$LABDIR/rules" \
         --enforce nftables --decisions "$WORK/decisions.jsonl" --sessions "$WORK/sessions.jsonl" \
         --state-dir "$WORK/state" --control-port "$CONTROL_PORT" --metrics-port "$METRICS_PORT" \
         >"$WORK/egress25.out" 2>"$WORK/egress25.log" &
@@ -167,6 +169,7 @@ build()
     PIDS+=("$EGRESS_PID")
     if ! wait_for_line "$WORK/egress25.log" "running on gw-sub" 90 "$EGRESS_PID"; then
         cat "$WORK/egress25.log" >&2
+        fail "egress25 starts on the gateway (see its output above)"
         die "egress25 did not start"
     fi
 }
@@ -175,6 +178,9 @@ build()
 
 pass() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
+
+# excerpt FILE N: the first N bytes of a command's output on one line, for a FAIL message.
+excerpt() { head -c "$2" "$1" | tr -s '\n' ' '; }
 
 egress25() { netns "$NS_GW" "$JAVA" -Xmx128m -jar "$JAR" "$@" --control-port "$CONTROL_PORT"; }
 
@@ -251,12 +257,12 @@ run_checks()
     if egress25 blocks >"$WORK/blocks.0" 2>&1; then
         pass "egress25 blocks answers on the gateway's control port $CONTROL_PORT"
     else
-        fail "egress25 blocks: $(head -c 300 "$WORK/blocks.0")"
+        fail "egress25 blocks: $(excerpt "$WORK/blocks.0" 300)"
     fi
     if netns "$NS_GW" nft list table inet egress25 >"$WORK/nft.0" 2>&1; then
         pass "nftables table inet egress25 exists on the gateway"
     else
-        fail "no nftables table inet egress25 on the gateway: $(head -c 300 "$WORK/nft.0")"
+        fail "no nftables table inet egress25 on the gateway: $(excerpt "$WORK/nft.0" 300)"
     fi
     delivers "clean host submits on 587" "$CLEAN" "$SUBMISSION" 587
     delivers "business MTA sends on 25" "$BUSINESS" 198.18.0.11 25
@@ -264,8 +270,8 @@ run_checks()
     log "-- the spambot starts mass-mailing 30 mail exchangers on port 25"
     local started
     started=$(date +%s.%N)
-    netns "$NS_SUB" "$PY" "$LABDIR/spambot.py" --source "$SPAMBOT" --log "$WORK/spambot.jsonl" \
-        --max-seconds 25 --give-up-after 3 "$MX_RANGE" 2>>"$WORK/spambot.out" &
+    ip netns exec "$NS_SUB" "$PY" "$LABDIR/spambot.py" --source "$SPAMBOT" --log "$WORK/spambot.jsonl" \
+        --max-sessions 2000 --max-seconds 25 --give-up-after 3 "$MX_RANGE" 2>>"$WORK/spambot.out" &
     local bot=$!
     PIDS+=("$bot")
     local decision reason decided expires rule strikes
@@ -303,12 +309,12 @@ run_checks()
     if egress25 blocks >"$WORK/blocks.1" 2>&1 && grep -q "$SPAMBOT" "$WORK/blocks.1" && grep -q "$rule" "$WORK/blocks.1"; then
         pass "egress25 blocks lists $SPAMBOT with rule $rule"
     else
-        fail "egress25 blocks does not list $SPAMBOT with $rule: $(head -c 400 "$WORK/blocks.1")"
+        fail "egress25 blocks does not list $SPAMBOT with $rule: $(excerpt "$WORK/blocks.1" 400)"
     fi
     if egress25 explain "$SPAMBOT" >"$WORK/explain.1" 2>&1 && grep -qi "block" "$WORK/explain.1"; then
         pass "egress25 explain $SPAMBOT says why ($(grep -i -m1 block "$WORK/explain.1" | xargs))"
     else
-        fail "egress25 explain $SPAMBOT: $(head -c 400 "$WORK/explain.1")"
+        fail "egress25 explain $SPAMBOT: $(excerpt "$WORK/explain.1" 400)"
     fi
     local wrong
     if wrong=$("$PY" "$LABDIR/labcheck.py" no-decision "$WORK/decisions.jsonl" block "$CLEAN" "$BUSINESS"); then
@@ -328,7 +334,7 @@ run_checks()
     if egress25 blocks >"$WORK/blocks.2" 2>&1 && ! grep -q "$SPAMBOT" "$WORK/blocks.2"; then
         pass "egress25 blocks no longer lists $SPAMBOT after expiry"
     else
-        fail "egress25 blocks after expiry: $(head -c 400 "$WORK/blocks.2")"
+        fail "egress25 blocks after expiry: $(excerpt "$WORK/blocks.2" 400)"
     fi
 
     log "-- the abuse desk blocks by hand, then lifts it"
@@ -337,14 +343,14 @@ run_checks()
         && in_kernel_set "$SPAMBOT"; then
         pass "egress25 block $SPAMBOT --for 5m puts it in the kernel set"
     else
-        fail "egress25 block $SPAMBOT: $(head -c 400 "$WORK/block.out")"
+        fail "egress25 block $SPAMBOT: $(excerpt "$WORK/block.out" 400)"
     fi
     refused "manually blocked spambot cannot open port 25" "$SPAMBOT" "$MX_FIRST"
     if egress25 unblock "$SPAMBOT" --reason "lab: customer cleaned the PC" >"$WORK/unblock.out" 2>&1 \
         && ! in_kernel_set "$SPAMBOT"; then
         pass "egress25 unblock $SPAMBOT removes it from the kernel set"
     else
-        fail "egress25 unblock $SPAMBOT: $(head -c 400 "$WORK/unblock.out")"
+        fail "egress25 unblock $SPAMBOT: $(excerpt "$WORK/unblock.out" 400)"
     fi
     delivers "spambot can send on 25 again after unblock" "$SPAMBOT" "$MX_FIRST" 25
     if "$PY" "$LABDIR/labcheck.py" reason "$WORK/decisions.jsonl" "$SPAMBOT" unblock "customer cleaned the PC"; then
@@ -361,7 +367,7 @@ run_checks()
     if ((rc == 1)) && grep -q "egress25 is not running" "$WORK/blocks.3"; then
         pass "egress25 blocks against a stopped daemon exits 1: $(head -n1 "$WORK/blocks.3")"
     else
-        fail "egress25 blocks against a stopped daemon: exit $rc, $(head -c 300 "$WORK/blocks.3")"
+        fail "egress25 blocks against a stopped daemon: exit $rc, $(excerpt "$WORK/blocks.3" 300)"
     fi
 }
 
