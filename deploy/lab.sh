@@ -244,6 +244,17 @@ refused()
 
 in_kernel_set() { netns "$NS_GW" nft list set inet egress25 blocked4 2>/dev/null | grep -qw "$1"; }
 
+# await_set yes|no HOST SECONDS: waits for the enforcer (it applies decisions off the packet path).
+await_set()
+{
+    local deadline=$((SECONDS + $3))
+    while true; do
+        if in_kernel_set "$2"; then [[ $1 == yes ]] && return 0; else [[ $1 == no ]] && return 0; fi
+        ((SECONDS <= deadline)) || return 1
+        sleep 0.1
+    done
+}
+
 run_checks()
 {
     local rules
@@ -284,12 +295,22 @@ run_checks()
         wait "$bot" || true
         return
     fi
-    local deadline=$((SECONDS + 5))
-    until in_kernel_set "$SPAMBOT" || ((SECONDS > deadline)); do sleep 0.1; done
-    if in_kernel_set "$SPAMBOT"; then
-        pass "kernel set inet egress25 blocked4 holds $SPAMBOT ($(netns "$NS_GW" nft list set inet egress25 blocked4 | grep -o "$SPAMBOT[^,}]*" | head -n1 | xargs))"
+    if await_set yes "$SPAMBOT" 5; then
+        pass "kernel set inet egress25 blocked4 holds $SPAMBOT ($(netns "$NS_GW" nft list set inet egress25 blocked4 | grep -o "$SPAMBOT[^,}]*" | head -n1 | tr -s ' '))"
     else
         fail "$SPAMBOT is not in nft set inet egress25 blocked4 5 s after the decision"
+    fi
+    # The operator's view first: a JVM start is the slowest step here, and all of this must fit in the
+    # 20 s block.
+    if egress25 blocks >"$WORK/blocks.1" 2>&1 && grep -q "$SPAMBOT" "$WORK/blocks.1" && grep -q "$rule" "$WORK/blocks.1"; then
+        pass "egress25 blocks lists $SPAMBOT with rule $rule"
+    else
+        fail "egress25 blocks does not list $SPAMBOT with $rule: $(excerpt "$WORK/blocks.1" 400)"
+    fi
+    if egress25 explain "$SPAMBOT" >"$WORK/explain.1" 2>&1 && grep -qi "block" "$WORK/explain.1"; then
+        pass "egress25 explain $SPAMBOT says why ($(grep -i -m1 block "$WORK/explain.1" | tr -s ' ' | head -c 200))"
+    else
+        fail "egress25 explain $SPAMBOT: $(excerpt "$WORK/explain.1" 400)"
     fi
     wait "$bot" || true
     cat "$WORK/spambot.out" >&2
@@ -306,16 +327,6 @@ run_checks()
     for mx in 198.18.0.12 198.18.0.13 198.18.0.14; do
         delivers "business MTA still sends on 25 while the spambot is blocked" "$BUSINESS" "$mx" 25
     done
-    if egress25 blocks >"$WORK/blocks.1" 2>&1 && grep -q "$SPAMBOT" "$WORK/blocks.1" && grep -q "$rule" "$WORK/blocks.1"; then
-        pass "egress25 blocks lists $SPAMBOT with rule $rule"
-    else
-        fail "egress25 blocks does not list $SPAMBOT with $rule: $(excerpt "$WORK/blocks.1" 400)"
-    fi
-    if egress25 explain "$SPAMBOT" >"$WORK/explain.1" 2>&1 && grep -qi "block" "$WORK/explain.1"; then
-        pass "egress25 explain $SPAMBOT says why ($(grep -i -m1 block "$WORK/explain.1" | xargs))"
-    else
-        fail "egress25 explain $SPAMBOT: $(excerpt "$WORK/explain.1" 400)"
-    fi
     local wrong
     if wrong=$("$PY" "$LABDIR/labcheck.py" no-decision "$WORK/decisions.jsonl" block "$CLEAN" "$BUSINESS"); then
         pass "no block decision for the clean host or the business MTA"
@@ -339,15 +350,14 @@ run_checks()
 
     log "-- the abuse desk blocks by hand, then lifts it"
     if egress25 block "$SPAMBOT" --for 5m --reason "lab: abuse desk manual block" >"$WORK/block.out" 2>&1 \
-        && "$PY" "$LABDIR/labcheck.py" await-decision "$WORK/decisions.jsonl" "$SPAMBOT" block 10 "$expires" >/dev/null \
-        && in_kernel_set "$SPAMBOT"; then
+        && await_set yes "$SPAMBOT" 5; then
         pass "egress25 block $SPAMBOT --for 5m puts it in the kernel set"
     else
         fail "egress25 block $SPAMBOT: $(excerpt "$WORK/block.out" 400)"
     fi
     refused "manually blocked spambot cannot open port 25" "$SPAMBOT" "$MX_FIRST"
     if egress25 unblock "$SPAMBOT" --reason "lab: customer cleaned the PC" >"$WORK/unblock.out" 2>&1 \
-        && ! in_kernel_set "$SPAMBOT"; then
+        && await_set no "$SPAMBOT" 5; then
         pass "egress25 unblock $SPAMBOT removes it from the kernel set"
     else
         fail "egress25 unblock $SPAMBOT: $(excerpt "$WORK/unblock.out" 400)"
