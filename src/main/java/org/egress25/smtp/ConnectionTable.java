@@ -1,0 +1,282 @@
+package org.egress25.smtp;
+
+import java.util.Arrays;
+
+/**
+ * The tracked connections: an open-addressing hash from the connection's addresses and ports to a slot,
+ * slots made on first need and reused, a dense list of live slots for the idle sweep, and a per-host
+ * count so one host cannot take every slot.
+ *
+ * <p>Linear probing with backward-shift deletion (Knuth 6.4, algorithm R), so there are no tombstones and
+ * a lookup never walks further than the cluster it hashes into. The index holds twice as many cells as
+ * there are slots, so clusters stay short. Nothing here allocates once every slot exists.
+ */
+final class ConnectionTable
+{
+    private static final int EMPTY = -1;
+
+    private final SmtpLimits limits;
+    private final SmtpCounters counters;
+    private final Session.Listener listener;
+    private final Session[] slots;
+    private int created;
+    private final int[] free;
+    private int freeCount;
+    private final int[] index;
+    private final int mask;
+    private final Session[] live;
+    private int liveCount;
+    private final HostCounts hosts;
+    private final Home slotHome = this::homeOfSlot;
+
+    ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener)
+    {
+        this.limits = limits;
+        this.counters = counters;
+        this.listener = listener;
+        slots = new Session[limits.maxConnections()];
+        free = new int[limits.maxConnections()];
+        live = new Session[limits.maxConnections()];
+        final int cells = Integer.highestOneBit(Math.max(2, limits.maxConnections()) * 2 - 1) << 1;
+        index = new int[cells];
+        Arrays.fill(index, EMPTY);
+        mask = cells - 1;
+        hosts = new HostCounts(limits.maxConnections());
+    }
+
+    int size()
+    {
+        return liveCount;
+    }
+
+    Session live(final int i)
+    {
+        return live[i];
+    }
+
+    int connectionsOf(final long hi, final long lo)
+    {
+        return hosts.get(hi, lo);
+    }
+
+    Session find(final long cHi, final long cLo, final int cPort, final long sHi, final long sLo, final int sPort)
+    {
+        int cell = hash(cHi, cLo, cPort, sHi, sLo, sPort) & mask;
+        while (true)
+        {
+            final int slot = index[cell];
+            if (slot == EMPTY)
+            {
+                return null;
+            }
+            final Session s = slots[slot];
+            if (s.clientPort == cPort && s.serverPort == sPort && s.clientLo == cLo && s.serverLo == sLo
+                && s.clientHi == cHi && s.serverHi == sHi)
+            {
+                return s;
+            }
+            cell = (cell + 1) & mask;
+        }
+    }
+
+    /**
+     * A slot for a new connection from {@code cHi/cLo}, or null when a cap bites (counted). The caller
+     * fills its identity with {@link Session#open} and then calls {@link #insert}.
+     */
+    Session allocate(final long cHi, final long cLo)
+    {
+        if (hosts.get(cHi, cLo) >= limits.maxConnectionsPerHost())
+        {
+            counters.caps[Cap.CONNECTIONS_PER_HOST.ordinal()]++;
+            return null;
+        }
+        final int slot;
+        if (freeCount > 0)
+        {
+            slot = free[--freeCount];
+        }
+        else if (created < slots.length)
+        {
+            slot = created++;
+            slots[slot] = new Session(limits, counters, listener);
+            slots[slot].tableIndex = slot;
+        }
+        else
+        {
+            counters.caps[Cap.CONNECTIONS.ordinal()]++;
+            return null;
+        }
+        return slots[slot];
+    }
+
+    void insert(final Session s)
+    {
+        int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        while (index[cell] != EMPTY)
+        {
+            cell = (cell + 1) & mask;
+        }
+        index[cell] = s.tableIndex;
+        s.activeIndex = liveCount;
+        live[liveCount++] = s;
+        hosts.add(s.clientHi, s.clientLo, 1);
+    }
+
+    void remove(final Session s)
+    {
+        int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        while (index[cell] != s.tableIndex)
+        {
+            if (index[cell] == EMPTY)
+            {
+                return;
+            }
+            cell = (cell + 1) & mask;
+        }
+        deleteCell(index, cell, mask, slotHome);
+        final Session moved = live[--liveCount];
+        live[s.activeIndex] = moved;
+        moved.activeIndex = s.activeIndex;
+        live[liveCount] = null;
+        hosts.add(s.clientHi, s.clientLo, -1);
+        free[freeCount++] = s.tableIndex;
+    }
+
+    private int homeOfSlot(final int slot)
+    {
+        final Session s = slots[slot];
+        return hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+    }
+
+    /** Where an entry would sit with no collisions, for backward-shift deletion. */
+    interface Home
+    {
+        int of(int entry);
+    }
+
+    /**
+     * Empties {@code cell} and shifts later entries of its cluster back into the hole when their home
+     * allows it, so probing never needs tombstones.
+     */
+    static void deleteCell(final int[] cells, final int cell, final int mask, final Home home)
+    {
+        int hole = cell;
+        int next = (hole + 1) & mask;
+        while (cells[next] != EMPTY)
+        {
+            final int wanted = home.of(cells[next]);
+            if (!staysPut(hole, next, wanted))
+            {
+                cells[hole] = cells[next];
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        cells[hole] = EMPTY;
+    }
+
+    /** An entry at {@code next} whose home is cyclically within (hole, next] must not move back into the hole. */
+    static boolean staysPut(final int hole, final int next, final int home)
+    {
+        return hole <= next ? hole < home && home <= next : hole < home || home <= next;
+    }
+
+    static int hash(final long cHi, final long cLo, final int cPort, final long sHi, final long sLo, final int sPort)
+    {
+        long h = cLo * 0x9e37_79b9_7f4a_7c15L;
+        h ^= cHi + 0x632b_e59b_d9b4_e019L + (h << 6) + (h >>> 2);
+        h ^= sLo * 0xc2b2_ae3d_27d4_eb4fL;
+        h ^= sHi * 0x1656_67b1_9e37_79f9L;
+        h ^= ((long)cPort << 16 | sPort) * 0x85eb_ca77_c2b2_ae63L;
+        h ^= h >>> 29;
+        h *= 0xbf58_476d_1ce4_e5b9L;
+        return (int)(h ^ (h >>> 32));
+    }
+
+    /** Connections per inside host: open addressing keyed by the address's two longs. */
+    static final class HostCounts
+    {
+        private final long[] his;
+        private final long[] los;
+        private final int[] counts;
+        private final int[] cells;
+        private final int mask;
+
+        HostCounts(final int maxHosts)
+        {
+            final int size = Integer.highestOneBit(Math.max(2, maxHosts) * 2 - 1) << 1;
+            his = new long[size];
+            los = new long[size];
+            counts = new int[size];
+            cells = new int[size];
+            Arrays.fill(cells, EMPTY);
+            mask = size - 1;
+        }
+
+        int get(final long hi, final long lo)
+        {
+            final int cell = find(hi, lo);
+            return cells[cell] == EMPTY ? 0 : counts[cell];
+        }
+
+        void add(final long hi, final long lo, final int delta)
+        {
+            final int cell = find(hi, lo);
+            if (cells[cell] == EMPTY)
+            {
+                if (delta <= 0)
+                {
+                    return;
+                }
+                cells[cell] = cell;
+                his[cell] = hi;
+                los[cell] = lo;
+                counts[cell] = 0;
+            }
+            counts[cell] += delta;
+            if (counts[cell] <= 0)
+            {
+                deleteHost(cell);
+            }
+        }
+
+        private int find(final long hi, final long lo)
+        {
+            int cell = homeOf(hi, lo);
+            while (cells[cell] != EMPTY && (his[cell] != hi || los[cell] != lo))
+            {
+                cell = (cell + 1) & mask;
+            }
+            return cell;
+        }
+
+        /**
+         * Backward-shift delete where the entry's data lives in the cell itself: moving an entry moves its
+         * key and count with it, so {@code cells[i] == i} marks an occupied cell.
+         */
+        private void deleteHost(final int cell)
+        {
+            int hole = cell;
+            int next = (hole + 1) & mask;
+            while (cells[next] != EMPTY)
+            {
+                final int wanted = homeOf(his[next], los[next]);
+                if (!staysPut(hole, next, wanted))
+                {
+                    his[hole] = his[next];
+                    los[hole] = los[next];
+                    counts[hole] = counts[next];
+                    cells[hole] = hole;
+                    hole = next;
+                }
+                next = (next + 1) & mask;
+            }
+            cells[hole] = EMPTY;
+        }
+
+        private int homeOf(final long hi, final long lo)
+        {
+            return hash(hi, lo, 0, 0, 0, 0) & mask;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.egress25.smtp;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The session log ({@code --sessions FILE}): JSON Lines, one object per SMTP connection when it ends.
+ *
+ * <pre>
+ * {"start":"2023-03-27T15:17:37.100Z","end":"...","client":"10.0.0.1","client_port":44478,
+ *  "server":"192.0.2.25","server_port":25,"helo":"Bob-PC","tls":"none",
+ *  "auth":{"attempts":0,"failures":0},
+ *  "transactions":[{"mail_from":"bob@example.org","rcpt_to":["alice@example.org"],"rcpt_rejected":0,
+ *                   "data":"accepted","last_reply":"250 OK id=1pgobK","rcpt_count":1,"data_bytes":23}],
+ *  "replies":{"2xx":5,"3xx":1,"4xx":0,"5xx":0},"anomalies":{},
+ *  "directions":"both","bytes_client":160,"bytes_server":410,"end_reason":"quit"}
+ * </pre>
+ *
+ * The fields through {@code anomalies} are the ones issue 3 asks for; the rest say how much of the
+ * connection the capture held ({@code directions}: both, client or server), how big it was and why it ended.
+ *
+ * <p>Redaction ({@code --redact}) keeps the first character of each mailbox's local part and the whole
+ * domain: {@code john.doe@example.com} becomes {@code j***@example.com}. The domain is what an abuse desk
+ * needs (fan-out to many domains, a provider's MX); one character is not enough to recover a name, and
+ * unlike a salted hash the result reads at a glance. The null sender stays {@code ""}. The log is not
+ * redacted by default: it is the operator's own traffic.
+ *
+ * <p>Writes go to a 64 KB buffer on the analysis thread, so a session costs a memory copy, not a system
+ * call; {@link #flush()} pushes it out (the CLI calls it on its report tick and at exit).
+ */
+public final class SessionLogWriter implements SessionSink, Flushable, Closeable
+{
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final OutputStream out;
+    private final JsonGenerator json;
+    private final boolean redact;
+    private long written;
+
+    public SessionLogWriter(final OutputStream out, final boolean redact)
+    {
+        this.out = new BufferedOutputStream(out, 64 * 1024);
+        this.redact = redact;
+        try
+        {
+            this.json = JSON.createGenerator(this.out, JsonEncoding.UTF8);
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, true);
+        // Lines are ended by hand after each object; no separator between root values on top of that.
+        json.setRootValueSeparator(null);
+    }
+
+    /** Appends to {@code file}, creating it if needed. */
+    public static SessionLogWriter open(final Path file, final boolean redact) throws IOException
+    {
+        return new SessionLogWriter(
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+            redact);
+    }
+
+    @Override
+    public void accept(final SessionRecord s)
+    {
+        try
+        {
+            write(s);
+            json.flush();
+            out.write('\n');
+            written++;
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot write the session log", e);
+        }
+    }
+
+    public long written()
+    {
+        return written;
+    }
+
+    private void write(final SessionRecord s) throws IOException
+    {
+        json.writeStartObject();
+        json.writeStringField("start", s.start().toString());
+        json.writeStringField("end", s.end().toString());
+        json.writeStringField("client", s.client());
+        json.writeNumberField("client_port", s.clientPort());
+        json.writeStringField("server", s.server());
+        json.writeNumberField("server_port", s.serverPort());
+        json.writeStringField("helo", s.helo());
+        json.writeStringField("tls", s.tls().label());
+        json.writeObjectFieldStart("auth");
+        json.writeNumberField("attempts", s.authAttempts());
+        json.writeNumberField("failures", s.authFailures());
+        json.writeEndObject();
+        json.writeArrayFieldStart("transactions");
+        for (final SessionRecord.Transaction t : s.transactions())
+        {
+            json.writeStartObject();
+            json.writeStringField("mail_from", mailbox(t.mailFrom()));
+            json.writeArrayFieldStart("rcpt_to");
+            for (final String r : t.rcptTo())
+            {
+                json.writeString(mailbox(r));
+            }
+            json.writeEndArray();
+            json.writeNumberField("rcpt_rejected", t.rcptRejected());
+            json.writeStringField("data", t.data());
+            json.writeStringField("last_reply", t.lastReply());
+            json.writeNumberField("rcpt_count", t.rcptCount());
+            json.writeNumberField("data_bytes", t.dataBytes());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeObjectFieldStart("replies");
+        for (int c = 2; c <= 5; c++)
+        {
+            json.writeNumberField(c + "xx", s.replies(c));
+        }
+        json.writeEndObject();
+        json.writeObjectFieldStart("anomalies");
+        for (final Anomaly kind : Anomaly.values())
+        {
+            final int n = s.anomaly(kind);
+            if (n > 0)
+            {
+                json.writeNumberField(kind.label(), n);
+            }
+        }
+        json.writeEndObject();
+        json.writeStringField("directions", s.directions());
+        json.writeNumberField("bytes_client", s.clientBytes());
+        json.writeNumberField("bytes_server", s.serverBytes());
+        json.writeStringField("end_reason", s.endReason());
+        json.writeEndObject();
+    }
+
+    private String mailbox(final String address)
+    {
+        return redact ? redactMailbox(address) : address;
+    }
+
+    /** {@code john@example.com} to {@code j***@example.com}; null and the null sender pass through. */
+    public static String redactMailbox(final String address)
+    {
+        if (address == null || address.isEmpty())
+        {
+            return address;
+        }
+        final int at = address.lastIndexOf('@');
+        final String local = at < 0 ? address : address.substring(0, at);
+        final String domain = at < 0 ? "" : address.substring(at);
+        return (local.isEmpty() ? "" : local.substring(0, local.offsetByCodePoints(0, 1))) + "***" + domain;
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        json.flush();
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        json.close();
+    }
+}

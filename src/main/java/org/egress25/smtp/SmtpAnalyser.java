@@ -1,0 +1,214 @@
+package org.egress25.smtp;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.egress25.analysis.Analyser;
+import org.egress25.decision.Verdicts;
+import org.egress25.decode.DecodeStatus;
+import org.egress25.pipeline.PacketEvent;
+import org.egress25.policy.Policy;
+
+/**
+ * Reads SMTP dialogues from the segments between inside clients and outside SMTP servers, writes one
+ * {@link SessionRecord} per connection to the session sink, and runs the pattern analysers
+ * ({@link SmtpPatterns}) that turn dialogues into decisions.
+ *
+ * <p>Per segment: one hash lookup in the {@link ConnectionTable}, reassembly in place
+ * ({@link Reassembler}), and a byte-at-a-time state machine over the payload ({@link Session}); nothing is
+ * allocated. A connection is tracked from its SYN, or from its first data segment when the capture began
+ * mid-connection; pure ACKs, FINs and RSTs of untracked connections are ignored, so the last ACK after a
+ * close does not open a phantom session. Sessions end on FIN from both sides (or from the only side seen),
+ * RST, a new SYN on the same ports, {@link SmtpLimits#idleTimeout()} of capture time, or end of input.
+ *
+ * <p>Port 465 is implicit TLS (RFC 8314): counted, never parsed.
+ *
+ * <p>Single writer: every method is called on the analysis thread. The metric getters may be read from
+ * elsewhere and then see slightly stale counts.
+ */
+public final class SmtpAnalyser implements Analyser
+{
+    private static final int IMPLICIT_TLS_PORT = 465;
+
+    private final SessionSink sessions;
+    private final SmtpLimits limits;
+    private final SmtpCounters counters = new SmtpCounters();
+    private final SmtpPatterns patterns;
+    private final ConnectionTable table;
+    private final long sweepIntervalNanos;
+    private long nextSweepNanos;
+    private boolean clockStarted;
+
+    public SmtpAnalyser(
+        final Supplier<Policy> policy, final Verdicts verdicts, final SessionSink sessions, final SmtpLimits limits)
+    {
+        this.sessions = sessions;
+        this.limits = limits;
+        this.patterns = new SmtpPatterns(policy, verdicts, limits, counters);
+        this.table = new ConnectionTable(limits, counters, patterns);
+        // Sweep for idle sessions at a quarter of the timeout (at most once a second of capture time):
+        // a session ends at most 25% late, and a sweep over 4096 slots costs microseconds.
+        this.sweepIntervalNanos = Math.min(1_000_000_000L, limits.idleTimeout().toNanos() / 4);
+    }
+
+    @Override
+    public void onSegment(final PacketEvent e)
+    {
+        if (e.direction == PacketEvent.DIR_NONE || e.status != DecodeStatus.OK)
+        {
+            return;
+        }
+        counters.segments++;
+        final int flags = e.tcpFlags;
+        final boolean syn = (flags & PacketEvent.TCP_SYN) != 0;
+        final long clientHi = e.hostHi();
+        final long clientLo = e.hostLo();
+        Session s = table.find(clientHi, clientLo, e.clientPort(), e.serverHi(), e.serverLo(), e.serverPort());
+        if (s != null && syn && (flags & PacketEvent.TCP_ACK) == 0 && e.direction == PacketEvent.DIR_OUTBOUND
+            && s.clientSyn && e.tcpSeq != s.clientIsn)
+        {
+            // Same ports, new initial sequence number: the old connection is gone and its ports reused.
+            finish(s, Session.END_REUSED, e.timestampNanos);
+            s = null;
+        }
+        if (s == null)
+        {
+            if ((!syn && e.payloadLength == 0) || (flags & PacketEvent.TCP_RST) != 0)
+            {
+                return;
+            }
+            s = table.allocate(clientHi, clientLo);
+            if (s == null)
+            {
+                return;
+            }
+            s.open(e, e.timestampNanos, e.serverPort() == IMPLICIT_TLS_PORT);
+            table.insert(s);
+        }
+        final String end = s.onSegment(e);
+        if (end != null)
+        {
+            finish(s, end, e.timestampNanos);
+        }
+    }
+
+    @Override
+    public void onTick(final long nowNanos)
+    {
+        if (clockStarted && nowNanos - nextSweepNanos < 0)
+        {
+            return;
+        }
+        clockStarted = true;
+        nextSweepNanos = nowNanos + sweepIntervalNanos;
+        final long idle = limits.idleTimeout().toNanos();
+        for (int i = table.size() - 1; i >= 0; i--)
+        {
+            final Session s = table.live(i);
+            if (nowNanos - s.lastNanos - idle > 0)
+            {
+                counters.caps[Cap.IDLE_TIMEOUT.ordinal()]++;
+                finish(s, Session.END_IDLE, nowNanos);
+            }
+        }
+        patterns.onTick(nowNanos);
+    }
+
+    @Override
+    public void onEnd(final long nowNanos)
+    {
+        for (int i = table.size() - 1; i >= 0; i--)
+        {
+            finish(table.live(i), Session.END_OF_INPUT, nowNanos);
+        }
+    }
+
+    private void finish(final Session s, final String reason, final long nowNanos)
+    {
+        s.flush();
+        s.endReason(reason);
+        final SessionRecord record = s.toRecord();
+        counters.session(s.serverPort, s.tls());
+        table.remove(s);
+        sessions.accept(record);
+        patterns.onSession(record, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.hostClass,
+            Math.max(nowNanos, s.lastNanos));
+    }
+
+    // ------------------------------------------------------------------ metrics and report
+
+    /** Sessions ended so far on a server port in a TLS state (ports beyond the 8 first seen read 0). */
+    public long sessions(final int port, final TlsState tls)
+    {
+        return counters.sessions(port, tls);
+    }
+
+    /** Server ports with sessions so far, in the order first seen (at most 8). */
+    public int[] sessionPorts()
+    {
+        return java.util.Arrays.copyOf(counters.sessionPorts, counters.sessionPortCount);
+    }
+
+    public long commands(final Verb verb)
+    {
+        return counters.commands[verb.ordinal()];
+    }
+
+    /** Final replies by class 1 to 5 (1xx is not a valid SMTP reply but is counted when seen). */
+    public long replies(final int replyClass)
+    {
+        return replyClass >= 1 && replyClass <= 5 ? counters.replies[replyClass - 1] : 0;
+    }
+
+    public long anomalies(final Anomaly kind)
+    {
+        return counters.anomalies[kind.ordinal()];
+    }
+
+    public long capHits(final Cap cap)
+    {
+        return counters.caps[cap.ordinal()];
+    }
+
+    public long segments()
+    {
+        return counters.segments;
+    }
+
+    /** Connections tracked right now. */
+    public int openSessions()
+    {
+        return table.size();
+    }
+
+    /** Bytes held in reorder buffers right now, all connections together. */
+    public long heldBytes()
+    {
+        long total = 0;
+        for (int i = 0; i < table.size(); i++)
+        {
+            total += table.live(i).heldBytes();
+        }
+        return total;
+    }
+
+    /** Hosts the pattern analysers track right now. */
+    public int patternHosts()
+    {
+        return patterns.trackedHosts();
+    }
+
+    /**
+     * Report material for every host a pattern rule fired for (and still tracked). Allocates; call it on the
+     * analysis thread (a pipeline command), since the per-host map is not safe to read from another thread.
+     */
+    public List<SmtpHostSummary> flaggedHosts()
+    {
+        return patterns.flaggedHosts();
+    }
+
+    /** Report material for one host, or null when it had no tracked session. Analysis thread only, as above. */
+    public SmtpHostSummary summary(final long hi, final long lo)
+    {
+        return patterns.summary(hi, lo);
+    }
+}

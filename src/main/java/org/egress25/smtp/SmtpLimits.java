@@ -1,0 +1,86 @@
+package org.egress25.smtp;
+
+import java.time.Duration;
+
+/**
+ * Hard bounds on everything the SMTP analyser keeps, so that hostile or broken traffic costs a known amount
+ * of memory. Each bound has a counter ({@link Cap}) that says when it bit.
+ *
+ * <p>Memory: a tracked connection holds two line buffers, two reorder buffers, an address arena and
+ * per-transaction reply text, about {@code 2*maxLineLength + 2*reorderBytes + addressBytes
+ * + maxTransactions*REPLY_TEXT} bytes: 2*2048 + 2*4096 + 4096 + 16*200 = 19.6 KB with the defaults, so
+ * 4096 connections cost at most 80 MB. Connection objects are made on first need and then reused.
+ *
+ * @param maxConnections        connections tracked at once, all hosts together
+ * @param maxConnectionsPerHost connections one inside host may have tracked at once (a spambot opening
+ *                              hundreds must not evict everyone else's sessions)
+ * @param maxLineLength         longest command or reply line kept; RFC 5321 4.5.3.1 allows 512 for commands
+ *                              and AUTH lines run to about 1 KB, so 2048 leaves room without waste
+ * @param reorderBytes          out-of-order bytes held per direction while waiting for a missing segment
+ * @param reorderSegments       out-of-order segments held per direction
+ * @param idleTimeout           a session silent this long ends; RFC 5321 4.5.3.2.7 gives servers 5 minutes
+ * @param maxTransactions       transactions itemised per session (more are counted, not listed)
+ * @param maxRecipients         recipients itemised per session (more are counted, not listed)
+ * @param addressBytes          bytes of envelope addresses and HELO text kept per session
+ * @param maxPipelined          commands awaiting a reply at once (RFC 2920 pipelining groups are small)
+ * @param maxPatternHosts       inside hosts the pattern analysers keep windows for
+ * @param patternIdle           a host with no session for this long is forgotten by the pattern analysers
+ */
+public record SmtpLimits(
+    int maxConnections,
+    int maxConnectionsPerHost,
+    int maxLineLength,
+    int reorderBytes,
+    int reorderSegments,
+    Duration idleTimeout,
+    int maxTransactions,
+    int maxRecipients,
+    int addressBytes,
+    int maxPipelined,
+    int maxPatternHosts,
+    Duration patternIdle)
+{
+    /** Characters of reply text kept as a transaction's {@code last_reply}. */
+    static final int REPLY_TEXT = 200;
+
+    /** Characters of HELO argument kept. */
+    static final int HELO_TEXT = 255;
+
+    public SmtpLimits
+    {
+        positive("maxConnections", maxConnections);
+        positive("maxConnectionsPerHost", maxConnectionsPerHost);
+        if (maxLineLength < 64)
+        {
+            throw new IllegalArgumentException("maxLineLength must be at least 64, was " + maxLineLength);
+        }
+        positive("reorderBytes", reorderBytes);
+        positive("reorderSegments", reorderSegments);
+        if (idleTimeout.isNegative() || idleTimeout.isZero())
+        {
+            throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+        }
+        positive("maxTransactions", maxTransactions);
+        positive("maxRecipients", maxRecipients);
+        if (addressBytes < HELO_TEXT)
+        {
+            throw new IllegalArgumentException("addressBytes must be at least " + HELO_TEXT + ", was " + addressBytes);
+        }
+        positive("maxPipelined", maxPipelined);
+        positive("maxPatternHosts", maxPatternHosts);
+    }
+
+    public static SmtpLimits defaults()
+    {
+        return new SmtpLimits(4096, 64, 2048, 4096, 8, Duration.ofMinutes(5), 16, 100, 4096, 64, 100_000,
+            Duration.ofHours(2));
+    }
+
+    private static void positive(final String name, final int value)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

@@ -1,0 +1,552 @@
+package org.egress25.smtp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.egress25.decision.Action;
+import org.egress25.decision.HostKey;
+import org.egress25.decision.Verdicts;
+import org.egress25.policy.Addresses;
+import org.egress25.policy.HostClass;
+import org.egress25.policy.Policy;
+import org.egress25.policy.PortGroup;
+import org.egress25.policy.SmtpRules;
+
+/**
+ * The SMTP pattern analysers, per inside host, fed by finished sessions and (for blocklist replies) by
+ * reply lines as they arrive. Thresholds come from {@code policy.smtp()} on every call, so a reload applies
+ * to the next session.
+ *
+ * <ul>
+ *   <li><b>Blocklist reply</b> fires on the reply line itself, before the session ends: a 4xx/5xx text
+ *       naming one of the rule's zones. It asks for the rule's action when the reply is about the client
+ *       itself (it names the host's address, forwards or reversed as in a DNSBL query name, or it refuses
+ *       the greeting or HELO, which only the client's address can have earned); a blocklist reply later in
+ *       the dialogue may be about a domain in the message (Spamhaus DBL), so it only alerts.</li>
+ *   <li><b>Rejection share</b>: sessions refused at banner, HELO, MAIL or RCPT with 421/450/451/550/553/554,
+ *       over all sessions in the window, judged once {@code minSessions} were seen.</li>
+ *   <li><b>HELO quality</b>: {@link HeloCheck} findings, plus more than {@code maxDistinctNames} names per
+ *       window, on port 25 only. Always an alert, whatever the rule file says.</li>
+ *   <li><b>Recipient fan-out</b>: RCPT commands, or distinct recipient domains, over the window.</li>
+ *   <li><b>Directory harvest</b>: one session with at least {@code minRecipients} RCPT, at least
+ *       {@code rejectShare} of them refused as unknown (550/551/553), and no message accepted.</li>
+ *   <li><b>AUTH brute force</b>: AUTH failures on submission ports over the window.</li>
+ *   <li><b>Aborted sessions</b>: share of readable sessions with no message accepted (HELO then QUIT
+ *       among them); sessions under TLS are not judged, their outcome is unknown.</li>
+ * </ul>
+ *
+ * <p>State: one {@link HostState} per host that had a session, in an access-ordered map capped at
+ * {@link SmtpLimits#maxPatternHosts()} (least recently active forgotten first) and swept of hosts idle for
+ * {@link SmtpLimits#patternIdle()}. It is allocated at session end or when a detector fires, never per packet.
+ */
+final class SmtpPatterns implements Session.Listener
+{
+    private static final int MAX_HELO_SAMPLES = 5;
+    private static final int MAX_DOMAINS = 4096;
+    private static final int MAX_REPLY_TEXT = 300;
+
+    private final Supplier<Policy> policy;
+    private final Verdicts verdicts;
+    private final SmtpLimits limits;
+    private final SmtpCounters counters;
+    private final LinkedHashMap<HostKey, HostState> hosts;
+    private SmtpRules.Blocklist zonesFor;
+    private byte[][] zones = new byte[0][];
+    private long nextSweepNanos = Long.MIN_VALUE;
+
+    SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SmtpLimits limits, final SmtpCounters counters)
+    {
+        this.policy = policy;
+        this.verdicts = verdicts;
+        this.limits = limits;
+        this.counters = counters;
+        this.hosts = new LinkedHashMap<>(256, 0.75f, true)
+        {
+            @Override
+            protected boolean removeEldestEntry(final Map.Entry<HostKey, HostState> eldest)
+            {
+                final boolean full = size() > limits.maxPatternHosts();
+                if (full)
+                {
+                    counters.caps[Cap.PATTERN_HOSTS.ordinal()]++;
+                }
+                return full;
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ blocklist, as replies arrive
+
+    @Override
+    public void onRejectLine(final Session s, final int code, final Verb verb, final byte[] line, final int length)
+    {
+        final Policy current = policy.get();
+        final SmtpRules.Blocklist rule = current.smtp().blocklist();
+        final int zone = findZone(zones(rule), line, length);
+        if (zone < 0 || exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        {
+            return;
+        }
+        // A detector fires: allocation is fine from here on.
+        final String text = new String(line, 0, Math.min(length, MAX_REPLY_TEXT), StandardCharsets.UTF_8);
+        final String host = Addresses.format(s.clientHi, s.clientLo);
+        final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
+        final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
+        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
+        state.blocklistReply = text;
+        final String server = Addresses.format(s.serverHi, s.serverLo);
+        final Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("reply", text);
+        evidence.put("zone", rule.zones().get(zone));
+        evidence.put("names_host", namesHost);
+        evidence.put("answering", verb.label());
+        evidence.put("server", server);
+        evidence.put("server_port", s.serverPort);
+        final String reason = "remote server " + server + " refused with a blocklist reply ("
+            + rule.zones().get(zone) + ")" + (namesHost ? " naming this host's address" : "")
+            + (aboutClient ? "" : "; not clearly about the host, so alert only") + ": " + text;
+        fire(state, s.clientHi, s.clientLo, s.hostClass, Policy.groupOf(s.serverPort), rule.id(),
+            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos);
+    }
+
+    private byte[][] zones(final SmtpRules.Blocklist rule)
+    {
+        if (rule != zonesFor)
+        {
+            final byte[][] lower = new byte[rule.zones().size()][];
+            for (int i = 0; i < lower.length; i++)
+            {
+                lower[i] = rule.zones().get(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            }
+            zones = lower;
+            zonesFor = rule;
+        }
+        return zones;
+    }
+
+    /** Index of the first zone found in the line, case-insensitively; -1 when none. No allocation. */
+    static int findZone(final byte[][] zones, final byte[] line, final int length)
+    {
+        for (int z = 0; z < zones.length; z++)
+        {
+            final byte[] zone = zones[z];
+            final int last = length - zone.length;
+            for (int i = 0; i <= last; i++)
+            {
+                int k = 0;
+                while (k < zone.length && lower(line[i + k]) == zone[k])
+                {
+                    k++;
+                }
+                if (k == zone.length && zone.length > 0)
+                {
+                    return z;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static byte lower(final byte b)
+    {
+        return b >= 'A' && b <= 'Z' ? (byte)(b + 32) : b;
+    }
+
+    /** The address as text, not inside a longer number ("10.0.0.1" is not in "10.0.0.12"), or DNSBL-reversed. */
+    static boolean namesAddress(final String text, final String host, final long hi, final long lo)
+    {
+        final String lowerText = text.toLowerCase(Locale.ROOT);
+        if (containsToken(lowerText, host))
+        {
+            return true;
+        }
+        if (Addresses.isIpv4(hi, lo))
+        {
+            final String reversed = (lo & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + ((lo >>> 16) & 0xff) + "."
+                + ((lo >>> 24) & 0xff);
+            return containsToken(lowerText, reversed);
+        }
+        return false;
+    }
+
+    private static boolean containsToken(final String text, final String token)
+    {
+        int from = 0;
+        while (true)
+        {
+            final int at = text.indexOf(token, from);
+            if (at < 0)
+            {
+                return false;
+            }
+            final int end = at + token.length();
+            if ((at == 0 || !addressChar(text.charAt(at - 1))) && (end == text.length() || !addressChar(text.charAt(end))
+                || text.charAt(end) == '.' && (end + 1 == text.length() || !Character.isDigit(text.charAt(end + 1)))))
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+    }
+
+    private static boolean addressChar(final char c)
+    {
+        return Character.isDigit(c) || c == '.' || c == ':' || (c >= 'a' && c <= 'f');
+    }
+
+    // ------------------------------------------------------------------ everything else, at session end
+
+    /**
+     * A finished session. Sessions of exempt hosts (a customer's own MTA) and to exempt servers (the ISP's
+     * smarthosts) are logged but never judged. Detectors run most specific first, so when one blocks, the
+     * decision names the most telling rule (the ones after it are suppressed while the block lasts).
+     */
+    void onSession(final SessionRecord r, final long hi, final long lo, final long serverHi, final long serverLo,
+        final HostClass hostClass, final long nowNanos)
+    {
+        final Policy current = policy.get();
+        if (exempt(current, hi, lo, serverHi, serverLo, nowNanos))
+        {
+            return;
+        }
+        final SmtpRules rules = current.smtp();
+        final HostState h = state(hi, lo, nowNanos);
+        final PortGroup group = Policy.groupOf(r.serverPort());
+        h.summarise(r);
+
+        harvest(rules.harvest(), h, r, hi, lo, hostClass, group, nowNanos);
+        authFailures(rules.auth(), h, r, hi, lo, hostClass, group, nowNanos);
+        rejectionShare(rules.rejection(), h, r, hi, lo, hostClass, group, nowNanos);
+        fanOut(rules.recipients(), h, r, hi, lo, hostClass, group, nowNanos);
+        aborted(rules.aborted(), h, r, hi, lo, hostClass, group, nowNanos);
+        heloQuality(rules.helo(), h, r, hi, lo, hostClass, group, nowNanos);
+    }
+
+    private static boolean exempt(final Policy policy, final long hi, final long lo, final long serverHi,
+        final long serverLo, final long nowNanos)
+    {
+        return policy.exemptions().sourceExempt(hi, lo, nowNanos)
+            || policy.exemptions().destinationExempt(serverHi, serverLo, nowNanos);
+    }
+
+    private void rejectionShare(final SmtpRules.Rejection rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        final long window = rule.window().toNanos();
+        h.sessions.add(now, window, 1);
+        h.rejected.add(now, window, r.earlyRejection() ? 1 : 0);
+        final long sessions = h.sessions.sum(now, window);
+        final long rejected = h.rejected.sum(now, window);
+        if (sessions >= rule.minSessions() && rejected >= rule.share() * sessions)
+        {
+            final Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("sessions", sessions);
+            evidence.put("rejected_sessions", rejected);
+            evidence.put("window_seconds", rule.window().toSeconds());
+            evidence.put("reply_codes", h.replyCodes());
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
+                "%d of %d SMTP sessions in %s were refused at banner, HELO, MAIL or RCPT (threshold %.0f%% of at least %d)",
+                rejected, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+        }
+    }
+
+    private void heloQuality(final SmtpRules.Helo rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        // Relay only: on submission ports the client is a mail program, whose EHLO is the PC's name
+        // (DESKTOP-4F2K9, [192.168.1.20] behind NAT) by design, and RFC 6409 expects nothing better.
+        if (r.helo() == null || group != PortGroup.RELAY)
+        {
+            return;
+        }
+        final long window = rule.window().toNanos();
+        final List<String> problems = HeloCheck.problems(r.helo(), hi, lo, rule.providerDomains());
+        h.heloNames.put(r.helo().toLowerCase(Locale.ROOT), now);
+        final int distinct = countRecent(h.heloNames, now, window, 256);
+        if (distinct > rule.maxDistinctNames())
+        {
+            problems.add("distinct-names");
+        }
+        if (problems.isEmpty())
+        {
+            return;
+        }
+        final Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("helo", r.helo());
+        evidence.put("problems", problems);
+        evidence.put("distinct_names", distinct);
+        evidence.put("samples", List.copyOf(h.heloSamples));
+        // Advisory by design: a HELO costs nothing to fake and honest servers get it wrong, so never a block.
+        fire(h, hi, lo, hostClass, group, rule.id(), Action.ALERT,
+            "HELO '" + r.helo() + "' is " + String.join(", ", problems) + " (" + distinct
+                + " distinct names in " + rule.window() + ", limit " + rule.maxDistinctNames() + ")",
+            evidence, now);
+    }
+
+    private void fanOut(final SmtpRules.Recipients rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        final long window = rule.window().toNanos();
+        h.recipientsWindow.add(now, window, r.recipients());
+        for (final SessionRecord.Transaction t : r.transactions())
+        {
+            for (final String rcpt : t.rcptTo())
+            {
+                h.domains.put(domainOf(rcpt), now);
+            }
+        }
+        final long recipients = h.recipientsWindow.sum(now, window);
+        final int domains = countRecent(h.domains, now, window, MAX_DOMAINS);
+        if (recipients > rule.maxRecipients() || domains > rule.maxDomains())
+        {
+            final Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("recipients", recipients);
+            evidence.put("recipient_domains", domains);
+            evidence.put("window_seconds", rule.window().toSeconds());
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
+                "%d recipients in %d domains within %s (limits %d recipients, %d domains)",
+                recipients, domains, rule.window(), rule.maxRecipients(), rule.maxDomains()), evidence, now);
+        }
+    }
+
+    private void harvest(final SmtpRules.Harvest rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        if (r.recipients() >= rule.minRecipients() && r.recipientsUnknown() >= rule.rejectShare() * r.recipients()
+            && r.dataAccepted() == 0)
+        {
+            final Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("recipients", r.recipients());
+            evidence.put("unknown", r.recipientsUnknown());
+            evidence.put("server", r.server());
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
+                "one session to %s tried %d recipients, %d refused as unknown, and sent no message "
+                    + "(directory harvest: at least %d recipients, %.0f%% unknown)",
+                r.server(), r.recipients(), r.recipientsUnknown(), rule.minRecipients(), rule.rejectShare() * 100),
+                evidence, now);
+        }
+    }
+
+    private void authFailures(final SmtpRules.Auth rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        if (group != PortGroup.SUBMISSION || r.authFailures() == 0)
+        {
+            return;
+        }
+        final long window = rule.window().toNanos();
+        h.authFailures.add(now, window, r.authFailures());
+        final long failures = h.authFailures.sum(now, window);
+        if (failures > rule.maxFailures())
+        {
+            final Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("auth_failures", failures);
+            evidence.put("server", r.server());
+            evidence.put("server_port", r.serverPort());
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
+                "%d AUTH failures on submission ports within %s (limit %d): password guessing against %s",
+                failures, rule.window(), rule.maxFailures(), r.server()), evidence, now);
+        }
+    }
+
+    private void aborted(final SmtpRules.Aborted rule, final HostState h, final SessionRecord r, final long hi,
+        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    {
+        if (r.tls() != TlsState.NONE)
+        {
+            return;
+        }
+        final long window = rule.window().toNanos();
+        // Without the server's side the outcome is unknown: judge by whether a message was even attempted.
+        final boolean abortedSession = r.serverSeen() ? r.dataAccepted() == 0 : r.dataAttempts() == 0;
+        h.readable.add(now, window, 1);
+        h.aborted.add(now, window, abortedSession ? 1 : 0);
+        final long sessions = h.readable.sum(now, window);
+        final long aborted = h.aborted.sum(now, window);
+        if (sessions >= rule.minSessions() && aborted >= rule.share() * sessions)
+        {
+            final Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("sessions", sessions);
+            evidence.put("aborted_sessions", aborted);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
+                "%d of %d readable SMTP sessions in %s delivered no message (threshold %.0f%% of at least %d)",
+                aborted, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+        }
+    }
+
+    private void fire(final HostState h, final long hi, final long lo, final HostClass hostClass, final PortGroup group,
+        final String rule, final Action action, final String reason, final Map<String, Object> evidence, final long now)
+    {
+        h.rules.add(rule);
+        verdicts.decide(hi, lo, hostClass, group, rule, action, reason, evidence, now);
+    }
+
+    // ------------------------------------------------------------------ host state
+
+    private HostState state(final long hi, final long lo, final long nowNanos)
+    {
+        final HostKey key = new HostKey(hi, lo);
+        HostState h = hosts.get(key);
+        if (h == null)
+        {
+            h = new HostState(key);
+            hosts.put(key, h);
+        }
+        h.lastNanos = nowNanos;
+        return h;
+    }
+
+    /** Forgets hosts idle past {@link SmtpLimits#patternIdle()}; runs at most once a minute of capture time. */
+    void onTick(final long nowNanos)
+    {
+        if (nextSweepNanos != Long.MIN_VALUE && nowNanos - nextSweepNanos < 0)
+        {
+            return;
+        }
+        nextSweepNanos = nowNanos + 60_000_000_000L;
+        final long idle = limits.patternIdle().toNanos();
+        final Iterator<HostState> it = hosts.values().iterator();
+        while (it.hasNext())
+        {
+            final HostState h = it.next();
+            if (nowNanos - h.lastNanos - idle <= 0)
+            {
+                break;
+            }
+            it.remove();
+        }
+    }
+
+    List<SmtpHostSummary> flaggedHosts()
+    {
+        final List<SmtpHostSummary> out = new ArrayList<>();
+        for (final HostState h : hosts.values())
+        {
+            if (!h.rules.isEmpty())
+            {
+                out.add(h.summary());
+            }
+        }
+        return out;
+    }
+
+    SmtpHostSummary summary(final long hi, final long lo)
+    {
+        final HostState h = hosts.get(new HostKey(hi, lo));
+        return h == null ? null : h.summary();
+    }
+
+    int trackedHosts()
+    {
+        return hosts.size();
+    }
+
+    /** Entries seen within the window; older ones are dropped, and the map is kept under {@code cap}. */
+    private static int countRecent(final LinkedHashMap<String, Long> seen, final long now, final long window, final int cap)
+    {
+        final Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+        while (it.hasNext())
+        {
+            final Map.Entry<String, Long> e = it.next();
+            if (now - e.getValue() - window > 0 || seen.size() > cap)
+            {
+                it.remove();
+            }
+        }
+        return seen.size();
+    }
+
+    static String domainOf(final String mailbox)
+    {
+        final int at = mailbox.lastIndexOf('@');
+        return (at < 0 ? "" : mailbox.substring(at + 1)).toLowerCase(Locale.ROOT);
+    }
+
+    /** One host's windows and report summary. */
+    private static final class HostState
+    {
+        final HostKey key;
+        long lastNanos;
+        final Set<String> rules = new LinkedHashSet<>();
+        final WindowCount sessions = new WindowCount();
+        final WindowCount rejected = new WindowCount();
+        final WindowCount readable = new WindowCount();
+        final WindowCount aborted = new WindowCount();
+        final WindowCount recipientsWindow = new WindowCount();
+        final WindowCount authFailures = new WindowCount();
+        /** Name to last time seen, least recently seen first (insertion re-done on each sighting). */
+        final LinkedHashMap<String, Long> heloNames = new AccessOrdered();
+        final LinkedHashMap<String, Long> domains = new AccessOrdered();
+        final Set<String> heloSamples = new LinkedHashSet<>();
+        final Set<String> allDomains = new HashSet<>();
+        final Map<Integer, Long> replyCodes = new TreeMap<>();
+        String blocklistReply;
+        long sessionsTotal;
+        long recipients;
+        long recipientsRejected;
+
+        HostState(final HostKey key)
+        {
+            this.key = key;
+        }
+
+        void summarise(final SessionRecord r)
+        {
+            sessionsTotal++;
+            recipients += r.recipients();
+            recipientsRejected += r.recipientsRejected();
+            for (final int code : r.replyCodes())
+            {
+                if (replyCodes.size() < 100 || replyCodes.containsKey(code))
+                {
+                    replyCodes.merge(code, 1L, Long::sum);
+                }
+            }
+            if (r.helo() != null && heloSamples.size() < MAX_HELO_SAMPLES)
+            {
+                heloSamples.add(r.helo());
+            }
+            for (final SessionRecord.Transaction t : r.transactions())
+            {
+                for (final String rcpt : t.rcptTo())
+                {
+                    if (allDomains.size() < MAX_DOMAINS)
+                    {
+                        allDomains.add(domainOf(rcpt));
+                    }
+                }
+            }
+        }
+
+        Map<Integer, Long> replyCodes()
+        {
+            return new TreeMap<>(replyCodes);
+        }
+
+        SmtpHostSummary summary()
+        {
+            return new SmtpHostSummary(key.text(), List.copyOf(rules), sessionsTotal, replyCodes,
+                List.copyOf(heloSamples), blocklistReply, recipients, recipientsRejected, allDomains.size());
+        }
+    }
+
+    /** A map whose iteration order is least recently put or read first. */
+    private static final class AccessOrdered extends LinkedHashMap<String, Long>
+    {
+        private static final long serialVersionUID = 1L;
+
+        AccessOrdered()
+        {
+            super(16, 0.75f, true);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.egress25.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
+import org.egress25.policy.Cidr;
+import org.egress25.policy.Exemption;
+import org.egress25.policy.Exemptions;
+import org.egress25.policy.Policy;
+import org.egress25.synth.HostKind;
+import org.egress25.synth.Label;
+import org.egress25.synth.Labels;
+import org.egress25.synth.Scenario;
+import org.egress25.synth.TrafficGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The "done when" of issue 3 on generated, labelled traffic: an hour of slow spambots (3 sessions a minute,
+ * random HELOs, most recipients refused by blocklists naming them) among small and business MTAs sending a
+ * steady trickle, submission and implicit-TLS users, a NAT office, a directory harvester and an AUTH brute
+ * forcer. The SMTP analyser alone (no rate detector) must block every spambot and the harvester, and
+ * block no clean host. The business MTAs relay to 40 MX hosts every ~8 s, which is fan-out by any measure;
+ * the generator labels them clean on the understanding that a deployment lists them as source exemptions,
+ * so this test does too (without it both are blocked by smtp-recipient-fanout, as they should be).
+ */
+class LabelledTrafficSmtpTest
+{
+    private static final Set<String> CLEAN = Set.of("small-mta", "business-mta", "submission-user",
+        "implicit-tls-user", "nat-office", "web-user");
+
+    @Test
+    void shouldBlockSlowSpambotsAndHarvesterButNoLegitimateMailServer(@TempDir final Path dir) throws IOException
+    {
+        final Scenario scenario = Scenario.builder().seed(25).duration(Duration.ofHours(1)).noHosts()
+            .hosts(HostKind.SLOW_SPAMBOT, 3).hosts(HostKind.SMALL_MTA, 3).hosts(HostKind.BUSINESS_MTA, 2)
+            .hosts(HostKind.SUBMISSION_USER, 3).hosts(HostKind.IMPLICIT_TLS_USER, 2).hosts(HostKind.NAT_OFFICE, 1)
+            .hosts(HostKind.WEB_USER, 2).hosts(HostKind.DIRECTORY_HARVESTER, 1).hosts(HostKind.AUTH_BRUTE_FORCER, 1)
+            .build();
+        final Path pcap = dir.resolve("labelled.pcap");
+        final Labels labels = new TrafficGenerator(scenario).write(pcap);
+        final List<Exemption> exempt = labels.hosts().stream().filter(l -> l.kind().equals("business-mta"))
+            .map(l -> new Exemption(Exemption.Kind.SOURCE, Cidr.parse(l.host()), null, "CUST-1", "own MTA", "test"))
+            .toList();
+        final Policy policy = TestCapture.policy().toBuilder().exemptions(new Exemptions(exempt)).build();
+        final Harness h = new Harness(policy, SmtpLimits.defaults());
+        final int packets = TestCapture.replay(pcap, h.policy, h.analyser);
+
+        final Map<String, List<Decision>> byHost = h.decisions.stream()
+            .collect(Collectors.groupingBy(Decision::host, TreeMap::new, Collectors.toList()));
+        System.out.printf("%d packets, %d SMTP sessions, %d decisions%n", packets, h.records.size(), h.decisions.size());
+        for (final Label label : labels.hosts())
+        {
+            System.out.printf("%-22s %-20s %s%n", label.host(), label.kind(), byHost.getOrDefault(label.host(), List.of())
+                .stream().map(d -> d.action().label() + ":" + d.rule()).toList());
+        }
+        for (final Label label : labels.hosts())
+        {
+            final List<Decision> mine = byHost.getOrDefault(label.host(), List.of());
+            final boolean blocked = mine.stream().anyMatch(d -> d.action() == Action.BLOCK);
+            switch (label.kind())
+            {
+                case "slow-spambot" -> assertThat(mine).as(label.host()).anySatisfy(d ->
+                {
+                    assertThat(d.action()).isEqualTo(Action.BLOCK);
+                    assertThat(d.rule()).isEqualTo("smtp-blocklist-reply");
+                    assertThat(d.evidence()).containsEntry("names_host", true);
+                });
+                case "directory-harvester" -> assertThat(mine).as(label.host()).anySatisfy(d ->
+                {
+                    assertThat(d.action()).isEqualTo(Action.BLOCK);
+                    assertThat(d.rule()).isEqualTo("smtp-directory-harvest");
+                });
+                // Submission ports are never blocked on their own (RFC 6409): the brute forcer is an alert.
+                case "auth-brute-forcer" -> assertThat(mine).as(label.host()).anySatisfy(d ->
+                {
+                    assertThat(d.rule()).isEqualTo("smtp-auth-bruteforce");
+                    assertThat(d.action()).isEqualTo(Action.ALERT);
+                });
+                default ->
+                {
+                    if (CLEAN.contains(label.kind()))
+                    {
+                        assertThat(blocked).as(label.host() + " (" + label.kind() + ") blocked").isFalse();
+                    }
+                }
+            }
+        }
+        assertThat(h.analyser.sessions(465, TlsState.IMPLICIT)).isPositive();
+        // Exempt hosts are still in the session log; they are just never judged.
+        assertThat(h.records).anyMatch(r -> r.client().equals(exempt.get(0).network().text().replace("/32", "")));
+        assertThat(h.analyser.openSessions()).isZero();
+    }
+}

@@ -1,0 +1,275 @@
+package org.egress25.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
+import org.egress25.decision.Verdicts;
+import org.egress25.policy.Addresses;
+import org.junit.jupiter.api.Test;
+
+/** The pattern analysers on synthetic dialogues, with the default rules. */
+class SmtpPatternsTest
+{
+    private final Harness harness = new Harness();
+    private final List<SessionRecord> records = harness.records;
+    private final List<Decision> decisions = harness.decisions;
+    private final SmtpAnalyser analyser = harness.analyser;
+    private final Wire wire = harness.wire;
+    private int nextPort = 20_000;
+
+    /**
+     * One session: banner, HELO, MAIL, one RCPT per entry of {@code rcptReplies} answered with that reply,
+     * DATA if any recipient was accepted (answered with {@code dataReply}), QUIT.
+     */
+    private void session(final String host, final int serverPort, final String helo, final String banner,
+        final List<String> rcptReplies, final String dataReply)
+    {
+        final Wire.Conn c = wire.connect(host, nextPort++, "198.51.100." + (1 + nextPort % 50), serverPort);
+        c.server(banner + "\r\n");
+        if (!banner.startsWith("220"))
+        {
+            c.client("QUIT\r\n").server("221 bye\r\n");
+            c.finBoth();
+            return;
+        }
+        c.client("EHLO " + helo + "\r\n").server("250-mx\r\n250 PIPELINING\r\n");
+        if (!rcptReplies.isEmpty())
+        {
+            c.client("MAIL FROM:<news@" + helo + ">\r\n").server("250 ok\r\n");
+            boolean any = false;
+            int i = 0;
+            for (final String reply : rcptReplies)
+            {
+                c.client("RCPT TO:<user" + i + "@domain" + (i % 7) + ".example>\r\n").server(reply + "\r\n");
+                any |= reply.startsWith("2");
+                i++;
+            }
+            if (any && dataReply != null)
+            {
+                c.client("DATA\r\n").server("354 go\r\n").client("Subject: x\r\n\r\nbody\r\n.\r\n").server(dataReply + "\r\n");
+            }
+        }
+        c.client("QUIT\r\n").server("221 bye\r\n");
+        c.finBoth();
+    }
+
+    private List<Decision> by(final String rule)
+    {
+        return decisions.stream().filter(d -> d.rule().equals(rule)).toList();
+    }
+
+    @Test
+    void shouldBlockAtOnceWhenARemoteServerNamesTheHostOnABlocklist()
+    {
+        final Wire.Conn c = wire.connect("203.0.113.7", 40_001, "198.51.100.1", 25);
+        c.server("554-mx.example.net rejected: Client host [203.0.113.7] blocked using zen.spamhaus.org;\r\n");
+        assertThat(records).as("the session is still open").isEmpty();
+        assertThat(decisions).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.rule()).isEqualTo("smtp-blocklist-reply");
+            assertThat(d.host()).isEqualTo("203.0.113.7");
+            assertThat(d.evidence()).containsEntry("names_host", true).containsEntry("zone", "spamhaus");
+            assertThat((String)d.evidence().get("reply")).contains("blocked using zen.spamhaus.org");
+        });
+        c.server("554 5.7.1 see https://www.spamhaus.org/query/ip/203.0.113.7\r\n");
+        c.finBoth();
+        assertThat(analyser.flaggedHosts()).singleElement().satisfies(s ->
+        {
+            assertThat(s.host()).isEqualTo("203.0.113.7");
+            assertThat(s.blocklistReply()).contains("spamhaus");
+            assertThat(s.replyCodes()).containsEntry(554, 1L);
+        });
+    }
+
+    @Test
+    void shouldRecogniseTheHostInDnsblQueryOrder()
+    {
+        assertThat(SmtpPatterns.namesAddress("550 listed: 7.113.0.203.bl.spamcop.net", "203.0.113.7", 0,
+            Addresses.parse("203.0.113.7")[1])).isTrue();
+        assertThat(SmtpPatterns.namesAddress("550 203.0.113.70 is listed", "203.0.113.7", 0,
+            Addresses.parse("203.0.113.7")[1])).isFalse();
+        assertThat(SmtpPatterns.namesAddress("550 [203.0.113.7] is listed.", "203.0.113.7", 0,
+            Addresses.parse("203.0.113.7")[1])).isTrue();
+    }
+
+    @Test
+    void shouldOnlyAlertWhenABlocklistReplyLaterInTheDialogueDoesNotNameTheHost()
+    {
+        session("203.0.113.8", 25, "mail.example.org", "220 mx", List.of("250 ok"),
+            "554 5.7.1 message contains a URL listed on dbl.spamhaus.org");
+        assertThat(by("smtp-blocklist-reply")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.evidence()).containsEntry("names_host", false).containsEntry("answering", "data_end");
+        });
+    }
+
+    /** A few sessions a minute, a random HELO each, 3 of 4 recipients unknown, every third banner a refusal. */
+    private void slowSpambot(final String bot, final String refusal)
+    {
+        final Random random = new Random(7);
+        for (int i = 0; i < 30; i++)
+        {
+            final StringBuilder helo = new StringBuilder();
+            for (int k = 0; k < 10; k++)
+            {
+                helo.append((char)('a' + random.nextInt(26)));
+            }
+            final List<String> replies = List.of("250 ok", "550 5.1.1 user unknown", "550 5.1.1 user unknown",
+                "550 5.1.1 user unknown");
+            session(bot, 25, helo + ".com", i % 3 == 2 ? refusal : "220 mx", replies, "250 queued");
+            wire.advanceMillis(20_000);
+        }
+    }
+
+    @Test
+    void shouldBlockASlowSpambotThatARemoteServerNamesOnABlocklist()
+    {
+        final String bot = "203.0.113.66";
+        slowSpambot(bot, "554 5.7.1 Service unavailable; Client host [" + bot + "] blocked using zen.spamhaus.org");
+        // The first refused banner (third session) blocks; while blocked, the other detectors' blocks are
+        // suppressed, and the HELO alert (from the first session) still reaches the abuse desk.
+        assertThat(decisions).filteredOn(d -> d.action() == Action.BLOCK).singleElement().satisfies(d ->
+        {
+            assertThat(d.rule()).isEqualTo("smtp-blocklist-reply");
+            assertThat(d.host()).isEqualTo(bot);
+            assertThat(d.expires()).isNotNull();
+            assertThat(d.time()).isEqualTo(records.get(2).start());
+        });
+        assertThat(by("smtp-helo-quality")).singleElement().satisfies(d -> assertThat(d.action()).isEqualTo(Action.ALERT));
+        final SmtpHostSummary summary = analyser.summary(0, Addresses.parse(bot)[1]);
+        assertThat(summary.blocklistReply()).contains("blocked using zen.spamhaus.org");
+        assertThat(summary.heloSamples()).hasSize(5);
+        assertThat(summary.rules()).contains("smtp-blocklist-reply", "smtp-rejection-share", "smtp-helo-quality");
+        assertThat(summary.replyCodes()).containsKeys(220, 550, 554);
+        assertThat(summary.recipientsRejected()).isGreaterThan(summary.recipients() / 2);
+    }
+
+    @Test
+    void shouldBlockASlowSpambotOnRejectionShareAloneWhenNoReplyNamesABlocklist()
+    {
+        slowSpambot("203.0.113.67", "554 5.7.1 Service unavailable");
+        assertThat(decisions).filteredOn(d -> d.action() == Action.BLOCK).singleElement()
+            .satisfies(d -> assertThat(d.rule()).isEqualTo("smtp-rejection-share"));
+        assertThat(by("smtp-blocklist-reply")).isEmpty();
+    }
+
+    @Test
+    void shouldLeaveAloneALegitimateSmallMailServerWithASteadyTrickle()
+    {
+        final String mta = "203.0.113.25";
+        for (int i = 0; i < 40; i++)
+        {
+            session(mta, 25, "mail.example.org", "220 mx ESMTP", List.of("250 2.1.5 ok", "250 2.1.5 ok"),
+                "250 2.0.0 queued");
+            wire.advanceMillis(5 * 60_000);
+        }
+        assertThat(decisions).isEmpty();
+        assertThat(analyser.flaggedHosts()).isEmpty();
+        assertThat(records).hasSize(40);
+    }
+
+    @Test
+    void shouldOnlyAlertOnHeloOdditiesAlone()
+    {
+        for (final String helo : List.of("localhost", "192.0.2.1", "[203.0.113.99]", "gmail.com", "xkqzvbtrw.net"))
+        {
+            session("203.0.113.30", 25, helo, "220 mx", List.of("250 ok"), "250 queued");
+            wire.advanceMillis(2 * Verdicts.ALERT_QUIET_NANOS / 1_000_000);
+        }
+        assertThat(decisions).hasSize(5).allSatisfy(d ->
+        {
+            assertThat(d.rule()).isEqualTo("smtp-helo-quality");
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+        });
+        assertThat(decisions).extracting(d -> d.evidence().get("problems").toString())
+            .containsExactly("[localhost]", "[bare-ip]", "[ip-literal-not-host]", "[claims-provider-domain]",
+                "[random-looking]");
+    }
+
+    @Test
+    void shouldBlockRecipientFanOutAcrossSessions()
+    {
+        final List<String> fifty = new ArrayList<>();
+        for (int i = 0; i < 50; i++)
+        {
+            fifty.add("250 ok");
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            session("203.0.113.40", 25, "bulk.example.org", "220 mx", fifty, "250 queued");
+            wire.advanceMillis(60_000);
+        }
+        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("recipients", 150L);
+        });
+    }
+
+    @Test
+    void shouldBlockADirectoryHarvest()
+    {
+        final List<String> replies = new ArrayList<>();
+        for (int i = 0; i < 25; i++)
+        {
+            replies.add(i < 3 ? "250 ok" : "550 5.1.1 <user@x>: Recipient address rejected: User unknown");
+        }
+        session("203.0.113.41", 25, "mail.example.org", "220 mx", replies, null);
+        assertThat(by("smtp-directory-harvest")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("recipients", 25).containsEntry("unknown", 22);
+        });
+    }
+
+    @Test
+    void shouldAlertOnAuthBruteForceAgainstSubmissionPortsNeverBlock()
+    {
+        for (int i = 0; i < 12; i++)
+        {
+            final Wire.Conn c = wire.connect("203.0.113.42", nextPort++, "198.51.100.9", 587);
+            c.server("220 smtp\r\n").client("EHLO pc\r\n").server("250 AUTH LOGIN\r\n")
+                .client("AUTH LOGIN\r\n").server("334 VXNlcm5hbWU6\r\n").client("YWRtaW4=\r\n")
+                .server("334 UGFzc3dvcmQ6\r\n").client("MTIzNDU2\r\n").server("535 5.7.8 Error: authentication failed\r\n")
+                .client("QUIT\r\n").server("221 bye\r\n");
+            c.finBoth();
+            wire.advanceMillis(10_000);
+        }
+        assertThat(records).allSatisfy(r -> assertThat(r.authFailures()).isEqualTo(1));
+        assertThat(by("smtp-auth-bruteforce")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.evidence()).containsEntry("auth_failures", 11L);
+        });
+    }
+
+    @Test
+    void shouldAlertWhenMostSessionsEndWithoutAMessage()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            session("203.0.113.43", 25, "probe.example.org", "220 mx", List.of(), null);
+            wire.advanceMillis(30_000);
+        }
+        assertThat(by("smtp-aborted-sessions")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.evidence()).containsEntry("aborted_sessions", 10L);
+        });
+    }
+
+    @Test
+    void shouldForgetIdleHostsAndBoundTheirNumber()
+    {
+        session("203.0.113.44", 25, "mail.example.org", "220 mx", List.of("250 ok"), "250 queued");
+        assertThat(analyser.patternHosts()).isEqualTo(1);
+        wire.advanceMillis(3 * 3_600_000L);
+        assertThat(analyser.patternHosts()).isZero();
+    }
+}
