@@ -61,7 +61,8 @@ class LiveSmtpIT
                 .redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
             try (Egress25Process egress = Egress25Process.start(server, "run", "--interface", "e25s0",
                 "--inside", "10.99.0.0/24", "--enforce", "none", "--decisions", decisions.toString(),
-                "--sessions", sessions.toString(), "--metrics-port", "0"))
+                "--sessions", sessions.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--metrics-port", "0"))
             {
                 awaitLine(serverLog, "listening on 2 addresses port 25", smtp);
                 egress.awaitStderr(line -> line.contains("running on e25s0"), 60_000);
