@@ -2,8 +2,8 @@
 # egress25 live lab: a real spambot behind a real gateway, cut off from port 25 by egress25 and nftables.
 #
 #   sudo deploy/lab.sh up      build the lab and run it until Ctrl-C (try the commands it prints)
-#   sudo deploy/lab.sh demo    build it, run every check below, print PASS/FAIL per check, tear it down;
-#                              exits non-zero if any check failed
+#   sudo deploy/lab.sh demo    build it, check detection, cut-off, everyone else unaffected, 587 open,
+#                              expiry, block/unblock; PASS/FAIL per check; non-zero exit on any FAIL
 #   sudo deploy/lab.sh down    remove a lab left behind by a run that was killed with SIGKILL
 #
 # Topology (network namespaces joined by veth pairs; every address lives only inside them):
