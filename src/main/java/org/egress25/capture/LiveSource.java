@@ -148,6 +148,7 @@ public final class LiveSource implements PacketSource, RawPacketListener
         final Integer original = handle.getOriginalLength();
         event.wireLength = original == null ? packet.length : original;
         event.linkType = linkType;
+        event.decoded = false;
         ring.publish(seq);
         stats.captured = captured;
         stats.published = captured - ringFull;

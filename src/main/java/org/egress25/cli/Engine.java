@@ -63,7 +63,7 @@ final class Engine implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     final AtomicReference<Policy> policy;
-    final PipelineCounters counters = new PipelineCounters();
+    final PipelineCounters counters;
     final CommandQueue commands = new CommandQueue();
     final DecisionDispatcher dispatcher = new DecisionDispatcher();
     final ReportCollector reports = new ReportCollector();
@@ -84,8 +84,10 @@ final class Engine implements AutoCloseable
         final Policy initialPolicy,
         final PacketSource source,
         final OutputStream defaultDecisionOut,
-        final Path stateDir) throws IOException
+        final Path stateDir,
+        final PipelineCounters counters) throws IOException
     {
+        this.counters = counters;
         policy = new AtomicReference<>(initialPolicy);
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
         if (options.decisions != null)

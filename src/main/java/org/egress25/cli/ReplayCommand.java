@@ -10,6 +10,7 @@ import org.egress25.report.PolicyComparison;
 import java.util.concurrent.Callable;
 import org.egress25.capture.CaptureStats;
 import org.egress25.capture.FileSource;
+import org.egress25.pipeline.PipelineCounters;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import picocli.CommandLine;
@@ -59,10 +60,11 @@ final class ReplayCommand implements Callable<Integer>
         final Policy policy = Policies.load(options);
         final Policy candidate = compareRules == null ? null : Policies.load(compareRules, options.inside);
         final PrintWriter err = spec.commandLine().getErr();
-        final FileSource source = new FileSource(file);
+        final PipelineCounters counters = new PipelineCounters();
+        final FileSource source = new FileSource(file, policy.smtpPorts(), counters);
         final Throwable failure;
         final long startNanos = System.nanoTime();
-        try (Engine engine = new Engine(options, policy, source, System.out, stateDir))
+        try (Engine engine = new Engine(options, policy, source, System.out, stateDir, counters))
         {
             if (engine.metricsPort() > 0 && !quiet)
             {

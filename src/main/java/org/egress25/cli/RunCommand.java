@@ -76,7 +76,7 @@ final class RunCommand implements Callable<Integer>
                 + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (run as root or grant CAP_NET_RAW)" : ""));
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Engine engine = new Engine(options, policy, source, System.out, stateDir);
+        final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
         final ControlServer control = new ControlServer(new EngineOperations(engine));
         final PolicyReloader reloader = options.rules == null ? null
             : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy);

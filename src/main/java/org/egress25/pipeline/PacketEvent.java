@@ -49,6 +49,11 @@ public final class PacketEvent
     public int wireLength;
     /** pcap link type (DLT_*) of the frame. */
     public int linkType;
+    /**
+     * True when the capture thread already decoded this frame (replay pre-filters SMTP frames the way the
+     * kernel filter does live), so the analysis thread does not decode it again.
+     */
+    public boolean decoded;
 
     // --- written by the decode stage ---
     /** {@link org.egress25.decode.DecodeStatus} code: OK, not-ours, or the malformation reason. */

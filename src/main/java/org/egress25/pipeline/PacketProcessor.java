@@ -98,8 +98,11 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
     private void onPacket(final PacketEvent event)
     {
         counters.increment(PipelineCounters.PROCESSED);
-        decoder.decode(event);
-        counters.countStatus(event.status);
+        if (!event.decoded)
+        {
+            decoder.decode(event);
+            counters.countStatus(event.status);
+        }
         if (event.status != DecodeStatus.OK)
         {
             return;

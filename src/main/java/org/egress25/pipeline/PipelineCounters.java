@@ -11,6 +11,9 @@ import org.egress25.decode.DecodeStatus;
 public final class PipelineCounters
 {
     private final AtomicLongArray byStatus = new AtomicLongArray(DecodeStatus.COUNT);
+    /** Statuses of frames the capture thread decoded (replay pre-filter): a second single writer. */
+    private final AtomicLongArray byStatusAtSource = new AtomicLongArray(DecodeStatus.COUNT);
+    private final java.util.concurrent.atomic.AtomicLong filteredAtSource = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicLongArray totals = new AtomicLongArray(8);
 
     static final int PROCESSED = 0;
@@ -28,6 +31,25 @@ public final class PipelineCounters
         byStatus.setRelease(index, byStatus.getPlain(index) + 1);
     }
 
+    /** Called by the capture thread only, for every frame it decoded. */
+    public void countStatusAtSource(final int status)
+    {
+        final int index = status >= 0 && status < DecodeStatus.COUNT ? status : DecodeStatus.COUNT - 1;
+        byStatusAtSource.setRelease(index, byStatusAtSource.getPlain(index) + 1);
+    }
+
+    /** Called by the capture thread only: a decoded frame not on an SMTP port, dropped before the ring. */
+    public void countFilteredAtSource()
+    {
+        filteredAtSource.setRelease(filteredAtSource.getPlain() + 1);
+    }
+
+    /** Frames the capture thread decoded and left out of the ring (not TCP on an SMTP port). */
+    public long filteredAtSource()
+    {
+        return filteredAtSource.getAcquire();
+    }
+
     void increment(final int counter)
     {
         totals.setRelease(counter, totals.getPlain(counter) + 1);
@@ -43,9 +65,10 @@ public final class PipelineCounters
         totals.incrementAndGet(counter);
     }
 
+    /** Frames of this status, wherever they were decoded. */
     public long byStatus(final int status)
     {
-        return byStatus.getAcquire(status);
+        return byStatus.getAcquire(status) + byStatusAtSource.getAcquire(status);
     }
 
     /** Frames decoded (every status). */
