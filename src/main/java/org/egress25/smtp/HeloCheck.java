@@ -85,10 +85,10 @@ final class HeloCheck
         {
             found.add(RANDOM);
         }
-        for (final String provider : providers)
+        for (final String p : providers)
         {
-            final String p = provider.toLowerCase(Locale.ROOT);
-            if (name.equals(p) || name.endsWith("." + p))
+            final int at = name.length() - p.length();
+            if (at >= 0 && name.regionMatches(true, at, p, 0, p.length()) && (at == 0 || name.charAt(at - 1) == '.'))
             {
                 found.add(PROVIDER);
                 break;
