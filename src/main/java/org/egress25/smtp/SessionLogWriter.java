@@ -46,6 +46,8 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
     private final JsonGenerator json;
     private final boolean redact;
     private long written;
+    private long failures;
+    private IOException firstError;
 
     public SessionLogWriter(final OutputStream out, final boolean redact)
     {
@@ -72,6 +74,10 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             redact);
     }
 
+    /**
+     * Writes one session. An I/O error (disk full) does not stop the analysis thread: it is counted, the
+     * first one is kept for {@link #firstError()}, and the next session tries again.
+     */
     @Override
     public void accept(final SessionRecord s)
     {
@@ -84,13 +90,29 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
         }
         catch (final IOException e)
         {
-            throw new UncheckedIOException("cannot write the session log", e);
+            failures++;
+            if (firstError == null)
+            {
+                firstError = e;
+            }
         }
     }
 
     public long written()
     {
         return written;
+    }
+
+    /** Sessions that could not be written. */
+    public long failures()
+    {
+        return failures;
+    }
+
+    /** The first write error, or null. */
+    public IOException firstError()
+    {
+        return firstError;
     }
 
     private void write(final SessionRecord s) throws IOException

@@ -66,4 +66,23 @@ class SessionLogWriterTest
         assertThat(json.get("transactions").get(1).get("mail_from").asText()).isEmpty();
         assertThat(json.get("helo").asText()).isEqualTo("mail.example.org");
     }
+
+    @Test
+    void shouldCountWriteFailuresInsteadOfThrowingOnTheAnalysisThread()
+    {
+        final SessionLogWriter writer = new SessionLogWriter(new java.io.OutputStream()
+        {
+            @Override
+            public void write(final int b) throws java.io.IOException
+            {
+                throw new java.io.IOException("No space left on device");
+            }
+        }, false);
+        for (int i = 0; i < 2000; i++)
+        {
+            writer.accept(record());
+        }
+        assertThat(writer.failures()).isPositive();
+        assertThat(writer.firstError()).hasMessage("No space left on device");
+    }
 }
