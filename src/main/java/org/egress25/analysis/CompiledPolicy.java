@@ -141,8 +141,14 @@ final class CompiledPolicy
             final List<Integer> slots = new ArrayList<>();
             for (final RateDetector detector : hostClass.detectors())
             {
-                final int s = detector.metric() == RateMetric.CONCURRENT ? -1 : slotOf(detector.window().toNanos());
-                if (detector.metric() != RateMetric.CONCURRENT && s < 0)
+                final boolean windowed = detector.metric() != RateMetric.CONCURRENT;
+                if (windowed && (detector.window() == null || detector.window().toNanos() <= 0))
+                {
+                    dropped.add(hostClass.name() + "/" + detector.id() + ": no window");
+                    continue;
+                }
+                final int s = windowed ? slotOf(detector.window().toNanos()) : -1;
+                if (windowed && s < 0)
                 {
                     dropped.add(hostClass.name() + "/" + detector.id() + ": more than " + MAX_WINDOWS
                         + " distinct windows");

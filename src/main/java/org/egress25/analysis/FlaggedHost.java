@@ -6,19 +6,22 @@ import java.util.Map;
 import org.egress25.decision.Action;
 
 /**
- * A host some rate rule fired for, as the abuse-desk report shows it. Detail (attempts per minute, top
- * destinations, attempts by port) is counted from the first firing on: before that a host is one of up to a
- * million rows of bare counters, and keeping per-destination detail for all of them would cost more than
- * the whole table.
+ * A host some rate rule fired for, as the abuse-desk report shows it. Detail (top destinations, attempts by
+ * port) is counted from the first firing on: before that a host is one of up to a million rows of bare
+ * counters, and keeping per-destination detail for all of them would cost more than the whole table. The
+ * attempts-per-minute series also holds the minute of the first firing in full and the minute before it,
+ * taken from the one-minute window when the rules have one.
  *
  * @param host                 inside address as text
  * @param hostClass            class name at the first firing
  * @param firstSeen            when the analyser started tracking the host
  * @param lastSeen             last segment attributed to the host
  * @param firstFlagged         time of the first firing
- * @param rules                each firing: rule, observed value against threshold, and what came of it
+ * @param rules                the first {@value FlaggedHosts#MAX_FIRINGS} firings: rule, observed value against
+ *                             threshold, and what came of it (the decisions log has every one)
+ * @param firingsNotListed     firings after those
  * @param topDestinations      up to ten destinations by attempts since flagging, most first
- * @param attemptsPerMinute    attempts per minute since flagging, up to the last 60 minutes, oldest first
+ * @param attemptsPerMinute    attempts per minute, up to the last 60 minutes, oldest first
  * @param attemptsByPort       attempts since flagging by server port (25, 465, 587, 2525; 0 for any other)
  * @param attemptsSinceFlagged connection attempts since the first firing
  * @param failuresSinceFlagged failed attempts since the first firing
@@ -30,6 +33,7 @@ public record FlaggedHost(
     Instant lastSeen,
     Instant firstFlagged,
     List<RuleFiring> rules,
+    long firingsNotListed,
     List<DestinationCount> topDestinations,
     List<MinuteCount> attemptsPerMinute,
     Map<Integer, Long> attemptsByPort,
@@ -41,7 +45,7 @@ public record FlaggedHost(
      * @param decided what the verdict rules made of it; null when suppressed (already blocked or alerted)
      */
     public record RuleFiring(String rule, Instant time, Action wanted, Action decided, double observed,
-        double threshold, String reason, Map<String, Object> evidence)
+        double threshold, String reason)
     {
     }
 

@@ -13,8 +13,9 @@ import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
 
 /**
- * Report detail for hosts that fired at least once, bounded to {@code maxHosts} records (about 1.5 KB each,
- * so 10,000 take some 15 MB). Identity is a {@link HostTable}, so finding a host's record is a primitive
+ * Report detail for hosts that fired at least once, bounded to {@code maxHosts} records of at most about
+ * 3.6 KB each (1.4 KB of counters and sketch, up to {@value #MAX_FIRINGS} firings of some 270 bytes), so
+ * 10,000 flagged hosts take at most some 36 MB however long the run. Identity is a {@link HostTable}, so finding a host's record is a primitive
  * probe; a full store drops the least recently seen of a few sampled records.
  *
  * <p>Updating a record on each further attempt allocates nothing: a ring of 60 per-minute counts, a
@@ -25,8 +26,8 @@ final class FlaggedHosts
     static final int MINUTES = 60;
     static final int SKETCH = 32;
     static final int TOP = 10;
-    static final int MAX_FIRINGS = 64;
-    private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    static final int MAX_FIRINGS = 8;
+    static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final int[] PORTS = {25, 465, 587, 2525};
 
     private final HostTable table;
@@ -68,12 +69,12 @@ final class FlaggedHosts
 
     long hiOf(final int index)
     {
-        return table.hi[index];
+        return table.hi(index);
     }
 
     long loOf(final int index)
     {
-        return table.lo[index];
+        return table.lo(index);
     }
 
     void remove(final int index)
@@ -96,9 +97,9 @@ final class FlaggedHosts
 
     void touch(final int index, final long nowNanos)
     {
-        if (nowNanos - table.lastSeen[index] > 0)
+        if (nowNanos - table.lastSeen(index) > 0)
         {
-            table.lastSeen[index] = nowNanos;
+            table.lastSeen(index, nowNanos);
         }
         records[index].touch(nowNanos);
     }
@@ -126,6 +127,8 @@ final class FlaggedHosts
         long lastSeenNanos;
         final int[] perMinute = new int[MINUTES];
         long lastMinute = Long.MIN_VALUE;
+        /** First minute the series covers: the one of the first firing, or the one before when seeded. */
+        long firstMinute;
         final long[] destHi = new long[SKETCH];
         final long[] destLo = new long[SKETCH];
         final long[] destCount = new long[SKETCH];
@@ -134,6 +137,7 @@ final class FlaggedHosts
         long attempts;
         long failures;
         final List<FlaggedHost.RuleFiring> firings = new ArrayList<>();
+        long firingsNotListed;
 
         Record(final String host, final String className, final long firstSeenNanos, final long nowNanos)
         {
@@ -142,6 +146,17 @@ final class FlaggedHosts
             this.firstSeenNanos = firstSeenNanos;
             this.firstFlaggedNanos = nowNanos;
             this.lastSeenNanos = nowNanos;
+            this.firstMinute = Math.floorDiv(nowNanos, MINUTE_NANOS);
+        }
+
+        /** Attempts already counted in the minute of {@code nowNanos} and the one before. */
+        void seedMinutes(final long nowNanos, final int current, final int previous)
+        {
+            final long minute = Math.floorDiv(nowNanos, MINUTE_NANOS);
+            lastMinute = minute;
+            perMinute[Math.floorMod(minute, MINUTES)] = current;
+            perMinute[Math.floorMod(minute - 1, MINUTES)] = previous;
+            firstMinute = previous > 0 ? minute - 1 : minute;
         }
 
         void touch(final long nowNanos)
@@ -171,6 +186,10 @@ final class FlaggedHosts
             {
                 firings.add(firing);
             }
+            else
+            {
+                firingsNotListed++;
+            }
         }
 
         private void countMinute(final long nowNanos)
@@ -185,7 +204,7 @@ final class FlaggedHosts
                 final long gap = Math.min(MINUTES, minute - lastMinute);
                 for (long m = 1; m <= gap; m++)
                 {
-                    perMinute[(int)Math.floorMod(lastMinute + m, MINUTES)] = 0;
+                    perMinute[Math.floorMod(lastMinute + m, MINUTES)] = 0;
                 }
                 lastMinute = minute;
             }
@@ -193,7 +212,7 @@ final class FlaggedHosts
             {
                 return;
             }
-            perMinute[(int)Math.floorMod(minute, MINUTES)]++;
+            perMinute[Math.floorMod(minute, MINUTES)]++;
         }
 
         private void countPort(final int serverPort)
@@ -255,12 +274,10 @@ final class FlaggedHosts
             final List<FlaggedHost.MinuteCount> minutes = new ArrayList<>();
             if (lastMinute != Long.MIN_VALUE)
             {
-                final long firstMinute = Math.max(
-                    lastMinute - MINUTES + 1, Math.floorDiv(firstFlaggedNanos, MINUTE_NANOS));
-                for (long m = firstMinute; m <= lastMinute; m++)
+                for (long m = Math.max(lastMinute - MINUTES + 1, firstMinute); m <= lastMinute; m++)
                 {
                     minutes.add(new FlaggedHost.MinuteCount(
-                        Verdicts.toInstant(m * MINUTE_NANOS), perMinute[(int)Math.floorMod(m, MINUTES)]));
+                        Verdicts.toInstant(m * MINUTE_NANOS), perMinute[Math.floorMod(m, MINUTES)]));
                 }
             }
             final Map<Integer, Long> byPort = new LinkedHashMap<>();
@@ -271,9 +288,9 @@ final class FlaggedHosts
                     byPort.put(i < PORTS.length ? PORTS[i] : 0, portCounts[i]);
                 }
             }
-            final List<FlaggedHost.RuleFiring> rules = new ArrayList<>(firings);
             return new FlaggedHost(host, className, instant(firstSeenNanos), instant(lastSeenNanos),
-                instant(firstFlaggedNanos), List.copyOf(rules), List.copyOf(top), List.copyOf(minutes),
+                instant(firstFlaggedNanos), List.copyOf(firings), firingsNotListed, List.copyOf(top),
+                List.copyOf(minutes),
                 Collections.unmodifiableMap(byPort), attempts, failures);
         }
 

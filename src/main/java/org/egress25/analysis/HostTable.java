@@ -11,12 +11,13 @@ import java.util.Arrays;
  * <p>Layout: {@code index} is a power-of-two {@code int[]} of at least twice the row capacity (load factor
  * at most 0.5, so a linear probe finds a key or a hole within a couple of slots) holding {@code row + 1},
  * 0 for empty; deletion shifts the following probe run back instead of leaving tombstones, so a churning
- * table never degrades. Keys and {@code lastSeen} sit in their own arrays; a free row is marked by
- * {@code lastSeen == FREE} and threads the free list through {@code firstSeen}.
+ * table never degrades. A row's key, {@code lastSeen} and {@code firstSeen} sit side by side in one
+ * {@code long[]} (32 bytes, half a cache line), so a lookup of a host not in cache costs two misses, the
+ * index slot and the row, instead of one per field. A free row is marked by {@code lastSeen == FREE} and
+ * threads the free list through {@code firstSeen}.
  *
  * <p>Cost per row: 16 bytes of key, 16 of first/last seen, and 4 to 8 of index (the index is a power of
- * two between 2 and 4 times the row capacity): 36 to 40 bytes. Rows double up to {@code maxRows}, one array
- * at a time, so a growth step briefly needs the old and new copy of one array, not of the whole table.
+ * two between 2 and 4 times the row capacity): 36 to 40 bytes. Rows double up to {@code maxRows}.
  */
 final class HostTable
 {
@@ -25,10 +26,13 @@ final class HostTable
     private static final int SAMPLE = 8;
 
     private final int maxRows;
-    long[] hi;
-    long[] lo;
-    long[] lastSeen;
-    long[] firstSeen;
+    private static final int STRIDE = 4;
+    private static final int HI = 0;
+    private static final int LO = 1;
+    private static final int LAST_SEEN = 2;
+    private static final int FIRST_SEEN = 3;
+
+    private long[] rows = new long[0];
     private int[] index;
     private int indexMask;
     private int capacity;
@@ -48,14 +52,39 @@ final class HostTable
         indexMask = index.length - 1;
     }
 
-    private void allocate(final int rows)
+    private void allocate(final int newCapacity)
     {
-        hi = hi == null ? new long[rows] : Arrays.copyOf(hi, rows);
-        lo = lo == null ? new long[rows] : Arrays.copyOf(lo, rows);
-        lastSeen = lastSeen == null ? new long[rows] : Arrays.copyOf(lastSeen, rows);
-        firstSeen = firstSeen == null ? new long[rows] : Arrays.copyOf(firstSeen, rows);
-        Arrays.fill(lastSeen, capacity, rows, FREE);
-        capacity = rows;
+        rows = Arrays.copyOf(rows, newCapacity * STRIDE);
+        for (int row = capacity; row < newCapacity; row++)
+        {
+            rows[row * STRIDE + LAST_SEEN] = FREE;
+        }
+        capacity = newCapacity;
+    }
+
+    long hi(final int row)
+    {
+        return rows[row * STRIDE + HI];
+    }
+
+    long lo(final int row)
+    {
+        return rows[row * STRIDE + LO];
+    }
+
+    long lastSeen(final int row)
+    {
+        return rows[row * STRIDE + LAST_SEEN];
+    }
+
+    void lastSeen(final int row, final long nanos)
+    {
+        rows[row * STRIDE + LAST_SEEN] = nanos;
+    }
+
+    long firstSeen(final int row)
+    {
+        return rows[row * STRIDE + FIRST_SEEN];
     }
 
     private static int indexSizeFor(final int rows)
@@ -102,12 +131,12 @@ final class HostTable
 
     boolean isOccupied(final int row)
     {
-        return lastSeen[row] != FREE;
+        return rows[row * STRIDE + LAST_SEEN] != FREE;
     }
 
     long bytesPerRow()
     {
-        return 4L * Long.BYTES + (long)index.length * Integer.BYTES / Math.max(1, capacity);
+        return STRIDE * Long.BYTES + (long)index.length * Integer.BYTES / Math.max(1, capacity);
     }
 
     /** Row of the host, or -1. */
@@ -122,10 +151,10 @@ final class HostTable
             {
                 return -1;
             }
-            final int row = entry - 1;
-            if (hi[row] == keyHi && lo[row] == keyLo)
+            final int base = (entry - 1) * STRIDE;
+            if (rows[base + LO] == keyLo && rows[base + HI] == keyHi)
             {
-                return row;
+                return entry - 1;
             }
             i = (i + 1) & indexMask;
         }
@@ -149,16 +178,17 @@ final class HostTable
         if (freeHead >= 0)
         {
             row = freeHead;
-            freeHead = (int)firstSeen[row];
+            freeHead = (int)rows[row * STRIDE + FIRST_SEEN];
         }
         else
         {
             row = highWater++;
         }
-        hi[row] = keyHi;
-        lo[row] = keyLo;
-        lastSeen[row] = nowNanos;
-        firstSeen[row] = nowNanos;
+        final int base = row * STRIDE;
+        rows[base + HI] = keyHi;
+        rows[base + LO] = keyLo;
+        rows[base + LAST_SEEN] = nowNanos;
+        rows[base + FIRST_SEEN] = nowNanos;
         place(row);
         size++;
         return row;
@@ -166,7 +196,7 @@ final class HostTable
 
     private void place(final int row)
     {
-        int i = hash(hi[row], lo[row]) & indexMask;
+        int i = hash(hi(row), lo(row)) & indexMask;
         while (index[i] != 0)
         {
             i = (i + 1) & indexMask;
@@ -176,14 +206,14 @@ final class HostTable
 
     private void grow()
     {
-        final int rows = (int)Math.min(maxRows, Math.max(capacity * 2L, 1));
-        allocate(rows);
+        final int newCapacity = (int)Math.min(maxRows, Math.max(capacity * 2L, 1));
+        allocate(newCapacity);
         index = null;
-        index = new int[indexSizeFor(rows)];
+        index = new int[indexSizeFor(newCapacity)];
         indexMask = index.length - 1;
         for (int row = 0; row < highWater; row++)
         {
-            if (lastSeen[row] != FREE)
+            if (isOccupied(row))
             {
                 place(row);
             }
@@ -193,7 +223,7 @@ final class HostTable
     /** Forgets the host in {@code row}; the row goes on the free list. */
     void remove(final int row)
     {
-        int i = hash(hi[row], lo[row]) & indexMask;
+        int i = hash(hi(row), lo(row)) & indexMask;
         while (index[i] != row + 1)
         {
             i = (i + 1) & indexMask;
@@ -208,7 +238,7 @@ final class HostTable
             {
                 break;
             }
-            final int home = hash(hi[entry - 1], lo[entry - 1]) & indexMask;
+            final int home = hash(hi(entry - 1), lo(entry - 1)) & indexMask;
             // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
             final boolean homeBetween = hole <= j ? hole < home && home <= j : hole < home || home <= j;
             if (!homeBetween)
@@ -218,8 +248,8 @@ final class HostTable
             }
         }
         index[hole] = 0;
-        lastSeen[row] = FREE;
-        firstSeen[row] = freeHead;
+        rows[row * STRIDE + LAST_SEEN] = FREE;
+        rows[row * STRIDE + FIRST_SEEN] = freeHead;
         freeHead = row;
         size--;
     }
@@ -232,22 +262,22 @@ final class HostTable
         for (int tries = 0, found = 0; found < SAMPLE && tries < SAMPLE * 16; tries++)
         {
             final int row = random.nextInt(highWater);
-            if (lastSeen[row] == FREE)
+            if (!isOccupied(row))
             {
                 continue;
             }
             found++;
-            if (victim < 0 || lastSeen[row] - oldest < 0)
+            if (victim < 0 || lastSeen(row) - oldest < 0)
             {
                 victim = row;
-                oldest = lastSeen[row];
+                oldest = lastSeen(row);
             }
         }
         if (victim < 0)
         {
             for (int row = 0; row < highWater; row++)
             {
-                if (lastSeen[row] != FREE)
+                if (isOccupied(row))
                 {
                     return row;
                 }

@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  *   <li>An <b>attempt</b> is an outbound SYN without ACK. A SYN for a 4-tuple already waiting for its
  *       SYN-ACK, within the policy's SYN timeout, is a retransmission of the same attempt, not a new one.</li>
  *   <li>A <b>failure</b> is a RST from the server before the connection was established, or no SYN-ACK
- *       within the SYN timeout (noticed by the sweep on ticks, or by a later SYN of the same 4-tuple),
- *       counted when it is noticed.</li>
+ *       within the SYN timeout (found by the sweep on ticks, within a second of capture time, and dated
+ *       when the timeout ran out; or by a later SYN of the same 4-tuple).</li>
  *   <li><b>Concurrent connections</b> rise on the server's SYN-ACK and fall on FIN or RST from either side,
- *       or after {@link #ESTABLISHED_IDLE_NANOS} without a segment (longer than RFC 5321's 5-minute command
- *       timeouts, so a live session is not dropped).</li>
+ *       or after {@link #ESTABLISHED_IDLE_NANOS} without a segment (RFC 5321's longest timeout, for the
+ *       reply to the end of DATA, so a live session is not dropped).</li>
  *   <li>Everything is kept apart for port 25 (relay) and the other SMTP ports (submission), which the rules
  *       police differently. Per-port counts for 465/587/2525 are not kept per window (another 32 bytes per
  *       host and window); flagged hosts get them in their report detail.</li>
@@ -48,17 +48,18 @@ import org.slf4j.LoggerFactory;
  * alerts, alert hour, report link), 8 of block expiry, 32 per window and 64 more per window that a
  * distinct-destinations rule watches. With the default rules (windows 1 min, 5 min, 1 h; distinct
  * destinations over 5 min) that is {@value #DEFAULT_BYTES_PER_HOST} bytes per tracked host by the strides
- * and 241 bytes measured on the heap after GC with 1,000,000 hosts in a {@code -Xmx512m} JVM, which then
- * used 262 MiB in all, a 262,144-connection table included (RateAnalyserFootprintTest runs exactly that).
+ * and 240 bytes measured on the heap after GC with 1,000,000 hosts in a {@code -Xmx512m} JVM, which then
+ * used 257 MiB in all, a 262,144-connection table included (RateAnalyserFootprintTest runs exactly that).
  * Four windows all watched for distinct destinations would cost 460 bytes a host: too much for a million
  * hosts in 512 MB, so size {@code maxHosts} down for such rules. The table grows by doubling up to
  * {@code maxHosts}; at the cap the least recently seen of 8 sampled rows is evicted, so a flood of spoofed
  * sources churns rows but cannot grow memory. Hosts unseen for the longest window plus the SYN timeout are
- * evicted by an incremental sweep that covers the table once a minute of capture time.
+ * evicted by an incremental sweep that covers the table once a minute of capture time. Report detail for
+ * flagged hosts is bounded apart: at most 10,000 hosts of about 3.6 KB ({@link FlaggedHosts}).
  *
  * <h2>Cost per packet</h2>
  * A connection-table probe for every segment, a host-table probe and detector evaluation only for segments
- * that change a counter (SYN, SYN-ACK, RST, FIN of a tracked connection). A host that already fired skips
+ * that can raise a counter (SYN, SYN-ACK, RST before establishment). A host that already fired skips
  * its fired alert detectors (one bit each, cleared on the hour) and, while blocked, its block detectors, so
  * a spambot's steady state is a few array reads per SYN and no call into {@link Verdicts}. Nothing is
  * allocated unless a detector fires.
@@ -210,9 +211,9 @@ public final class RateAnalyser implements Analyser
                 {
                     close(cp, slot, now, false);
                 }
-                else if (table.state[slot] == ConnectionTable.ESTABLISHED)
+                else if (table.state(slot) == ConnectionTable.ESTABLISHED)
                 {
-                    table.timeNanos[slot] = now;
+                    table.timeNanos(slot, now);
                 }
             }
             return;
@@ -221,15 +222,15 @@ public final class RateAnalyser implements Analyser
         {
             return;
         }
-        final byte state = table.state[slot];
+        final byte state = table.state(slot);
         if ((flags & rst) != 0)
         {
             close(cp, slot, now, state == ConnectionTable.SYN_SENT);
         }
         else if ((flags & (syn | ack)) == (syn | ack) && state == ConnectionTable.SYN_SENT)
         {
-            table.state[slot] = ConnectionTable.ESTABLISHED;
-            table.timeNanos[slot] = now;
+            table.state(slot, ConnectionTable.ESTABLISHED);
+            table.timeNanos(slot, now);
             final int row = touch(cp, cp.lookup(e.hostClass), hi, lo, now);
             rowInts[row * ROW_INTS + CONCURRENT + group]++;
             evaluate(cp, row, now);
@@ -240,7 +241,7 @@ public final class RateAnalyser implements Analyser
         }
         else if (state == ConnectionTable.ESTABLISHED)
         {
-            table.timeNanos[slot] = now;
+            table.timeNanos(slot, now);
         }
     }
 
@@ -261,9 +262,9 @@ public final class RateAnalyser implements Analyser
         final int row;
         if (existing >= 0)
         {
-            if (table.state[existing] == ConnectionTable.SYN_SENT)
+            if (table.state(existing) == ConnectionTable.SYN_SENT)
             {
-                if (now - table.timeNanos[existing] < cp.synTimeoutNanos)
+                if (now - table.timeNanos(existing) < cp.synTimeoutNanos)
                 {
                     counters.synRetransmissions++;
                     return;
@@ -276,9 +277,9 @@ public final class RateAnalyser implements Analyser
                 // The server side closed without our seeing it and the port is reused: a new attempt.
                 row = touch(cp, eventClass, hi, lo, now);
                 leave(row, group);
-                table.state[existing] = ConnectionTable.SYN_SENT;
+                table.state(existing, ConnectionTable.SYN_SENT);
             }
-            table.timeNanos[existing] = now;
+            table.timeNanos(existing, now);
         }
         else
         {
@@ -299,13 +300,13 @@ public final class RateAnalyser implements Analyser
                 w.mark(row, group, bit);
             }
         }
-        evaluate(cp, row, now);
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
             flagged.get(link - 1).attempt(serverHi, serverLo, packedPorts & 0xffff, now);
             flagged.touch(link - 1, now);
         }
+        evaluate(cp, row, now);
     }
 
     /**
@@ -315,17 +316,18 @@ public final class RateAnalyser implements Analyser
     private boolean close(final CompiledPolicy cp, final int slot, final long now, final boolean failed)
     {
         final ConnectionTable table = connections;
-        final byte state = table.state[slot];
-        final long hi = table.clientHi[slot];
-        final long lo = table.clientLo[slot];
-        final int group = (table.ports[slot] & 0xffff) == 25 ? WindowSlot.RELAY : WindowSlot.SUBMISSION;
+        final byte state = table.state(slot);
+        final long hi = table.clientHi(slot);
+        final long lo = table.clientLo(slot);
+        final int group = (table.ports(slot) & 0xffff) == 25 ? WindowSlot.RELAY : WindowSlot.SUBMISSION;
         final boolean refilled = table.remove(slot);
         if (state == ConnectionTable.ESTABLISHED)
         {
+            // one open connection fewer cannot make any detector fire: no evaluation
             final int row = hosts.find(hi, lo);
-            if (row >= 0 && leave(row, group))
+            if (row >= 0)
             {
-                evaluate(cp, row, now);
+                leave(row, group);
             }
         }
         else if (failed)
@@ -337,16 +339,14 @@ public final class RateAnalyser implements Analyser
         return refilled;
     }
 
-    /** One open connection fewer; false when the count was already zero (state lost to an eviction). */
-    private boolean leave(final int row, final int group)
+    /** One open connection fewer, never below zero (a count lost to an eviction stays at zero). */
+    private void leave(final int row, final int group)
     {
         final int i = row * ROW_INTS + CONCURRENT + group;
         if (rowInts[i] > 0)
         {
             rowInts[i]--;
-            return true;
         }
-        return false;
     }
 
     private void countFailure(final int row, final int group)
@@ -414,7 +414,7 @@ public final class RateAnalyser implements Analyser
             rowInts[base + GENERATION] = cp.generation;
             return row;
         }
-        final long last = hosts.lastSeen[row];
+        final long last = hosts.lastSeen(row);
         if (now - last > 0)
         {
             for (final WindowSlot w : slots)
@@ -424,7 +424,7 @@ public final class RateAnalyser implements Analyser
                     w.roll(row, last, now);
                 }
             }
-            hosts.lastSeen[row] = now;
+            hosts.lastSeen(row, now);
         }
         final int base = row * ROW_INTS;
         if (rowInts[base + GENERATION] != cp.generation)
@@ -447,7 +447,7 @@ public final class RateAnalyser implements Analyser
         final int base = row * ROW_INTS;
         if (rowInts[base + GENERATION] != cp.generation)
         {
-            rowInts[base + CLASS] = cp.classify(hosts.hi[row], hosts.lo[row]).index;
+            rowInts[base + CLASS] = cp.classify(hosts.hi(row), hosts.lo(row)).index;
             rowInts[base + GENERATION] = cp.generation;
             rowInts[base + ALERTED] = 0;
         }
@@ -479,7 +479,8 @@ public final class RateAnalyser implements Analyser
             rowInts[base + ALERT_HOUR] = hour;
             rowInts[base + ALERTED] = 0;
         }
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
+        final long at = Math.max(now, lastSeen);
         final int count = cls.detectors.length;
         for (int d = 0; d < count; d++)
         {
@@ -491,10 +492,10 @@ public final class RateAnalyser implements Analyser
             {
                 continue;
             }
-            final double value = value(cls, d, row, lastSeen, now);
+            final double value = value(cls, d, row, lastSeen, at);
             if (crosses(cls, d, value))
             {
-                fire(cp, cls, d, row, value, now);
+                fire(cls, d, row, value, at);
             }
         }
     }
@@ -550,17 +551,17 @@ public final class RateAnalyser implements Analyser
 
     /** A detector crossed its threshold: the rare path, where allocating is fine. */
     private void fire(
-        final CompiledPolicy cp, final CompiledPolicy.CompiledClass cls, final int d, final int row,
+        final CompiledPolicy.CompiledClass cls, final int d, final int row,
         final double value, final long now)
     {
         counters.verdictRequests++;
-        final long hi = hosts.hi[row];
-        final long lo = hosts.lo[row];
+        final long hi = hosts.hi(row);
+        final long lo = hosts.lo(row);
         final RateDetector detector = cls.detectors[d];
         final long windowNanos = cls.slot[d] < 0 ? 0 : slots[cls.slot[d]].windowNanos;
         final double attempts = cls.slot[d] < 0
             ? 0
-            : slots[cls.slot[d]].estimate(row, cls.groupMask[d], WindowSlot.ATTEMPTS, hosts.lastSeen[row], now);
+            : slots[cls.slot[d]].estimate(row, cls.groupMask[d], WindowSlot.ATTEMPTS, hosts.lastSeen(row), now);
         final String reason = Reasons.sentence(Addresses.format(hi, lo), detector.id(), cls.metric[d],
             detector.ports(), windowNanos, value, cls.threshold[d], attempts);
         final Map<String, Object> evidence = evidence(cls, d, row, value, now);
@@ -590,13 +591,37 @@ public final class RateAnalyser implements Analyser
             {
                 dropFlagged(flagged.victim());
             }
-            link = flagged.add(hi, lo, cls.hostClass.name(), hosts.firstSeen[row], now) + 1;
+            link = flagged.add(hi, lo, cls.hostClass.name(), hosts.firstSeen(row), now) + 1;
             rowInts[base + FLAG] = link;
+            seedMinutes(flagged.get(link - 1), row);
         }
         flagged.touch(link - 1, now);
         flagged.get(link - 1).fired(new FlaggedHost.RuleFiring(detector.id(), Verdicts.toInstant(now),
-            detector.action(), decision == null ? null : decision.action(), value, cls.threshold[d], reason,
-            evidence));
+            detector.action(), decision == null ? null : decision.action(), value, cls.threshold[d], reason));
+    }
+
+    /**
+     * Starts a new flagged record's attempts-per-minute series with what the one-minute window already holds
+     * (this minute and the one before, exact: buckets are aligned to the minute), so the report shows the
+     * ramp that led to the first firing. Without a one-minute window the series starts empty.
+     */
+    private void seedMinutes(final FlaggedHosts.Record record, final int row)
+    {
+        for (final WindowSlot w : slots)
+        {
+            if (w.windowNanos == FlaggedHosts.MINUTE_NANOS)
+            {
+                int current = 0;
+                int previous = 0;
+                for (int g = 0; g < WindowSlot.GROUPS; g++)
+                {
+                    current += w.current(row, g, WindowSlot.ATTEMPTS);
+                    previous += w.previous(row, g, WindowSlot.ATTEMPTS);
+                }
+                record.seedMinutes(hosts.lastSeen(row), current, previous);
+                return;
+            }
+        }
     }
 
     private void dropFlagged(final int index)
@@ -614,7 +639,7 @@ public final class RateAnalyser implements Analyser
     {
         final Map<String, Object> evidence = new LinkedHashMap<>();
         final int mask = cls.groupMask[d];
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
         evidence.put("class", cls.hostClass.name());
         evidence.put("ports", cls.detectors[d].ports().text());
         for (final int s : slotOrder)
@@ -666,19 +691,19 @@ public final class RateAnalyser implements Analyser
     private void sweepConnections(final CompiledPolicy cp, final long now)
     {
         final ConnectionTable table = connections;
-        final int total = table.slots();
+        final int total = table.slotCount();
         final int budget = connectionPacer.budget(now, total);
         int i = connectionCursor;
         for (int n = 0; n < budget; n++)
         {
-            final byte state = table.state[i];
+            final byte state = table.state(i);
             boolean again = false;
-            if (state == ConnectionTable.SYN_SENT && now - table.timeNanos[i] >= cp.synTimeoutNanos)
+            if (state == ConnectionTable.SYN_SENT && now - table.timeNanos(i) >= cp.synTimeoutNanos)
             {
                 // dated when the timeout ran out, not when the sweep came by, so replays do not depend on pacing
-                again = close(cp, i, table.timeNanos[i] + cp.synTimeoutNanos, true);
+                again = close(cp, i, table.timeNanos(i) + cp.synTimeoutNanos, true);
             }
-            else if (state == ConnectionTable.ESTABLISHED && now - table.timeNanos[i] >= ESTABLISHED_IDLE_NANOS)
+            else if (state == ConnectionTable.ESTABLISHED && now - table.timeNanos(i) >= ESTABLISHED_IDLE_NANOS)
             {
                 again = close(cp, i, now, false);
             }
@@ -700,7 +725,7 @@ public final class RateAnalyser implements Analyser
             {
                 row = 0;
             }
-            if (hosts.isOccupied(row) && now - hosts.lastSeen[row] > cp.idleHostNanos)
+            if (hosts.isOccupied(row) && now - hosts.lastSeen(row) > cp.idleHostNanos)
             {
                 hosts.remove(row);
                 counters.idleEvictions++;
@@ -735,16 +760,16 @@ public final class RateAnalyser implements Analyser
             final long window = cp.slotWindows[s];
             if (window == 0)
             {
-                slots[s].windowNanos = 0;
+                slots[s].release();
                 continue;
             }
             if (slots[s].windowNanos != window)
             {
                 slots[s].assign(window, rowCapacity, cp.slotDistinct[s]);
             }
-            else if (cp.slotDistinct[s])
+            else
             {
-                slots[s].enableDistinct(rowCapacity);
+                slots[s].distinct(cp.slotDistinct[s], rowCapacity);
             }
             order.add(s);
         }
@@ -767,6 +792,22 @@ public final class RateAnalyser implements Analyser
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
+    /**
+     * Forgets what the analyser remembers of decisions about a host (its block end and the alerts it was
+     * given this hour), so its detectors are judged afresh on its next counted event. For the command that
+     * lifts a block early: without it the analyser would stay quiet about the host until the lifted block's
+     * original end. Counters are kept.
+     */
+    public void clearSuppression(final long hi, final long lo)
+    {
+        final int row = hosts.find(hi, lo);
+        if (row >= 0)
+        {
+            blockedUntil[row] = 0;
+            rowInts[row * ROW_INTS + ALERTED] = 0;
+        }
+    }
+
     /** Report detail of every host that fired at least once (at most 10,000, least recently seen dropped). */
     public List<FlaggedHost> flaggedHosts()
     {
@@ -787,7 +828,7 @@ public final class RateAnalyser implements Analyser
         final CompiledPolicy cp = currentPolicy();
         final int base = row * ROW_INTS;
         final CompiledPolicy.CompiledClass cls = classOf(cp, row);
-        final long lastSeen = hosts.lastSeen[row];
+        final long lastSeen = hosts.lastSeen(row);
         final List<HostSnapshot.WindowCounts> windows = new ArrayList<>();
         for (final int s : slotOrder)
         {
@@ -812,7 +853,7 @@ public final class RateAnalyser implements Analyser
         }
         final long blocked = blockedUntil[row];
         return new HostSnapshot(Addresses.format(hi, lo), cls.hostClass.name(),
-            Verdicts.toInstant(hosts.firstSeen[row]), Verdicts.toInstant(lastSeen),
+            Verdicts.toInstant(hosts.firstSeen(row)), Verdicts.toInstant(lastSeen),
             blocked != 0 && blocked - nowNanos > 0 ? Verdicts.toInstant(blocked) : null, windows,
             rowInts[base + CONCURRENT + WindowSlot.RELAY], rowInts[base + CONCURRENT + WindowSlot.SUBMISSION],
             detectors);

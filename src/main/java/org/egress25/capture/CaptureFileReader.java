@@ -207,6 +207,10 @@ public final class CaptureFileReader implements AutoCloseable
             throw new IllegalArgumentException("buffer of " + bufferSize + " bytes is below the " + MIN_BUFFER_SIZE + " minimum");
         }
         final ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
+        if (!Files.isRegularFile(file))
+        {
+            return openStream(file, buffer);
+        }
         final FileChannel fileChannel = FileChannel.open(file, StandardOpenOption.READ);
         try
         {
@@ -591,6 +595,31 @@ public final class CaptureFileReader implements AutoCloseable
         catch (final IOException ex)
         {
             throw gzip ? gzipError(file, ex) : ex;
+        }
+    }
+
+    /**
+     * A pipe or device ({@code tcpdump -w - | egress25 replay /dev/stdin}, a FIFO): it cannot seek, so the
+     * gzip magic is peeked through a mark/reset stream instead, and the size is unknown. A FileInputStream,
+     * because the JDK 17 channel stream of Files.newInputStream seeks in available() and fails on a pipe.
+     */
+    private static CaptureFileReader openStream(final Path file, final ByteBuffer buffer) throws IOException
+    {
+        final java.io.BufferedInputStream in = new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16);
+        try
+        {
+            in.mark(2);
+            final int b0 = in.read();
+            final int b1 = in.read();
+            in.reset();
+            final boolean gzip = b0 >= 0 && b1 >= 0 && ((b0 << 8) | b1) == GZIP_MAGIC;
+            final InputStream source = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+            return new CaptureFileReader(file, Channels.newChannel(source), gzip, -1, buffer);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            in.close();
+            throw ex;
         }
     }
 

@@ -1,21 +1,37 @@
 package org.egress25.cli;
 
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Histogram;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.analysis.Analyser;
 import org.egress25.analysis.RateAnalyser;
 import org.egress25.capture.PacketSource;
+import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionDispatcher;
 import org.egress25.decision.DecisionLog;
+import org.egress25.decision.HostKey;
+import org.egress25.decision.Source;
 import org.egress25.decision.Verdicts;
+import org.egress25.enforce.ActiveBlock;
+import org.egress25.enforce.BlockJournal;
+import org.egress25.enforce.BlockStore;
+import org.egress25.enforce.EnforcerService;
+import org.egress25.enforce.ReconcileReport;
+import org.egress25.metrics.AnalysisCollector;
 import org.egress25.metrics.DecisionMetrics;
+import org.egress25.metrics.EnforcementCollector;
 import org.egress25.metrics.MetricsServer;
 import org.egress25.metrics.PipelineCollector;
+import org.egress25.metrics.SmtpCollector;
 import org.egress25.pipeline.CommandQueue;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
@@ -23,13 +39,27 @@ import org.egress25.pipeline.PipelineCounters;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
+import org.egress25.report.SmtpReport;
+import org.egress25.smtp.QueuedSessionSink;
+import org.egress25.smtp.SessionLogWriter;
+import org.egress25.smtp.SessionSink;
+import org.egress25.smtp.SmtpAnalyser;
+import org.egress25.smtp.SmtpHostSummary;
+import org.egress25.smtp.SmtpLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One running egress25: policy, analysers, pipeline, decision fan-out and metrics, assembled the same way
- * for {@code run} and {@code replay} so a replay exercises exactly what a gateway runs.
+ * One running egress25: policy, analysers, pipeline, decision fan-out, enforcement and metrics, assembled the
+ * same way for {@code run} and {@code replay} so a replay exercises exactly what a gateway runs.
+ *
+ * <p>Threads: capture (producer), analysis (the ring's consumer; owns every analyser and {@link Verdicts}),
+ * decisions (log, report, metrics, enforcer hand-off), enforcer (journal, then nft), control (HTTP).
  */
 final class Engine implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
     final AtomicReference<Policy> policy;
     final PipelineCounters counters = new PipelineCounters();
     final CommandQueue commands = new CommandQueue();
@@ -37,8 +67,12 @@ final class Engine implements AutoCloseable
     final ReportCollector reports = new ReportCollector();
     final Verdicts verdicts;
     final RateAnalyser rate;
+    final SmtpAnalyser smtp;
+    private final QueuedSessionSink sessionLog;
     final PacketProcessor processor;
     final Pipeline pipeline;
+    final EnforcerService enforcer;
+    final String enforcerKind;
     final CollectorRegistry registry = MetricsServer.newRegistry();
     private final MetricsServer metrics = new MetricsServer(registry);
 
@@ -46,7 +80,8 @@ final class Engine implements AutoCloseable
         final CommonOptions options,
         final Policy initialPolicy,
         final PacketSource source,
-        final OutputStream defaultDecisionOut) throws IOException
+        final OutputStream defaultDecisionOut,
+        final Path stateDir) throws IOException
     {
         policy = new AtomicReference<>(initialPolicy);
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
@@ -61,19 +96,71 @@ final class Engine implements AutoCloseable
         dispatcher.addListener(reports);
         dispatcher.addListener(new DecisionMetrics(registry));
 
+        final Histogram enforceLatency = Histogram.build("egress25_enforcer_apply_seconds",
+                "Time to apply one batch of decisions to the firewall (one nft transaction).")
+            .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .register(registry);
+        enforcerKind = Enforcement.kind(options, initialPolicy, source.isLive());
+        final BlockJournal journal = Enforcement.journal(stateDir);
+        enforcer = Enforcement.service(
+            Enforcement.build(enforcerKind, initialPolicy, nanos -> enforceLatency.observe(nanos / 1e9)),
+            journal, initialPolicy);
+        // detector decisions go to the enforcer; manual and reconcile ones were applied by it already
+        dispatcher.addListener(batch ->
+        {
+            for (final Decision d : batch)
+            {
+                if (d.source() == Source.DETECTOR && d.action() != Action.ALERT)
+                {
+                    enforcer.submit(d);
+                }
+            }
+        });
+        seedVerdicts(enforcer.store());
+
         rate = new RateAnalyser(policy::get, verdicts, options.maxHosts, options.maxConnections);
+        sessionLog = options.sessions == null ? null
+            : new QueuedSessionSink(SessionLogWriter.open(options.sessions, options.redact), 65_536, source.isLive());
+        smtp = new SmtpAnalyser(policy::get, verdicts, sessionLog == null ? SessionSink.NONE : sessionLog,
+            SmtpLimits.defaults());
         final List<Analyser> analysers = new ArrayList<>();
         analysers.add(rate);
+        analysers.add(smtp);
         processor = new PacketProcessor(policy::get, analysers, counters, commands, source.isLive());
         pipeline = new Pipeline(source, processor, counters, options.ringSize, options.snapLength);
 
         new PipelineCollector(source.stats(), counters, pipeline.ring()).register(registry);
-        new org.egress25.metrics.AnalysisCollector(rate).register(registry);
+        new AnalysisCollector(rate).register(registry);
+        new SmtpCollector(smtp).register(registry);
+        new EnforcementCollector(enforcer).register(registry);
 
         if (options.metricsPort != null)
         {
             metrics.start(options.metricsBind, options.metricsPort);
         }
+    }
+
+    /** Blocks and strikes from the journal, so a restart neither re-blocks a blocked host nor forgets its ladder. */
+    private void seedVerdicts(final BlockStore store)
+    {
+        final Instant now = Instant.now();
+        for (final String host : store.strikeHosts())
+        {
+            final List<Instant> times = store.strikeTimes(host);
+            final long[] strikeNanos = new long[times.size()];
+            for (int i = 0; i < strikeNanos.length; i++)
+            {
+                strikeNanos[i] = nanos(times.get(i));
+            }
+            final long until = store.active(host, now).map(b -> b.expires() == null ? Long.MAX_VALUE : nanos(b.expires()))
+                .orElse(0L);
+            verdicts.restoreBlock(HostKey.parse(host), until, strikeNanos);
+        }
+    }
+
+    static long nanos(final Instant instant)
+    {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     int metricsPort()
@@ -83,8 +170,44 @@ final class Engine implements AutoCloseable
 
     void start()
     {
+        final ReconcileReport reconciled = enforcer.start();
+        if (reconciled != null)
+        {
+            LOG.info("enforcer {}: {}", enforcerKind, reconciled.summary());
+            for (final Decision d : reconciled.decisions())
+            {
+                dispatcher.accept(d);
+            }
+        }
         dispatcher.start();
         pipeline.start();
+    }
+
+    /**
+     * Judges a second policy in the same pass ({@code replay --compare-rules}). Its decisions go only to the
+     * returned list (filled on the analysis thread; read it after the replay ended), never to the log or an
+     * enforcer.
+     */
+    List<Decision> enableComparison(final Policy other, final CommonOptions options)
+    {
+        final List<Decision> decided = new ArrayList<>();
+        final AtomicReference<Policy> otherPolicy = new AtomicReference<>(other);
+        final Verdicts otherVerdicts = new Verdicts(decided::add, other.ladder());
+        processor.setComparison(otherPolicy::get, List.of(
+            new RateAnalyser(otherPolicy::get, otherVerdicts, options.maxHosts, options.maxConnections),
+            new SmtpAnalyser(otherPolicy::get, otherVerdicts, SessionSink.NONE, SmtpLimits.defaults())));
+        return decided;
+    }
+
+    /** Swaps the policy between events; per-host state stays. */
+    void applyPolicy(final Policy next)
+    {
+        commands.submit(() ->
+        {
+            policy.set(next);
+            verdicts.setLadder(next.ladder());
+            return null;
+        });
     }
 
     /** Waits for the end of input; returns the source's failure or null. */
@@ -96,19 +219,42 @@ final class Engine implements AutoCloseable
     /** Builds the flagged-host report from what the analysers and the decision log hold now. */
     FlaggedHostReport report()
     {
-        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts());
+        final Map<String, Map<String, Object>> dialogue = new HashMap<>();
+        for (final SmtpHostSummary summary : smtp.flaggedHosts())
+        {
+            dialogue.put(summary.host(), SmtpReport.redacted(summary));
+        }
+        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts(), dialogue);
     }
 
-    void writeReport(final Path dir) throws IOException
+    List<ActiveBlock> activeBlocks()
     {
-        report().write(dir);
+        return enforcer.store().activeBlocks(Instant.now());
+    }
+
+    /** Flushes and closes the session log; call after the pipeline has ended. */
+    void closeSessionLog()
+    {
+        if (sessionLog != null)
+        {
+            try
+            {
+                sessionLog.close();
+            }
+            catch (final IOException e)
+            {
+                LOG.error("closing the session log: {}", e.getMessage());
+            }
+        }
     }
 
     @Override
     public void close()
     {
         pipeline.close();
+        closeSessionLog();
         dispatcher.close();
+        enforcer.close();
         metrics.close();
     }
 }

@@ -17,6 +17,12 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         ReplayCommand.class,
         RulesCommand.class,
+        org.egress25.synth.SynthCommand.class,
+        ControlCommands.Blocks.class,
+        ControlCommands.Block.class,
+        ControlCommands.Unblock.class,
+        ControlCommands.Explain.class,
+        ControlCommands.Report.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

@@ -17,27 +17,32 @@ final class Policies
 
     static Policy load(final CommonOptions options)
     {
+        return load(options.rules, options.inside);
+    }
+
+    static Policy load(final java.nio.file.Path rules, final List<String> inside)
+    {
         final Policy base;
         try
         {
-            if (options.rules == null)
+            if (rules == null)
             {
                 base = PolicyLoader.loadDefaults();
             }
             else
             {
-                if (!Files.exists(options.rules))
+                if (!Files.exists(rules))
                 {
-                    throw new ConfigException("--rules " + options.rules + ": no such file or directory");
+                    throw new ConfigException(rules + ": no such rules file or directory");
                 }
-                base = PolicyLoader.load(options.rules);
+                base = PolicyLoader.load(rules);
             }
         }
         catch (final PolicyException e)
         {
-            throw new ConfigException("invalid rules, nothing started:\n" + e.getMessage(), e);
+            throw new ConfigException("invalid rules in " + rules + ", nothing started:\n" + e.getMessage(), e);
         }
-        return withInside(base, options.inside);
+        return withInside(base, inside);
     }
 
     static Policy withInside(final Policy base, final List<String> inside)

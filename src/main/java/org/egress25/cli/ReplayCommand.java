@@ -3,6 +3,10 @@ package org.egress25.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.egress25.decision.Decision;
+import org.egress25.report.PolicyComparison;
 import java.util.concurrent.Callable;
 import org.egress25.capture.CaptureStats;
 import org.egress25.capture.FileSource;
@@ -32,6 +36,15 @@ final class ReplayCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "No progress or report on standard error.")
     boolean quiet;
 
+    @Option(names = "--compare-rules", paramLabel = "PATH",
+        description = "Also judge the capture under these rules in the same pass and print the hosts whose verdicts "
+            + "differ (blocked under one only, or at a different time or by another rule).")
+    Path compareRules;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+        description = "Keep the block journal here (default: none; a replay keeps its blocks in memory).")
+    Path stateDir;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,16 +57,23 @@ final class ReplayCommand implements Callable<Integer>
             throw new ConfigException("cannot read capture file " + file);
         }
         final Policy policy = Policies.load(options);
+        final Policy candidate = compareRules == null ? null : Policies.load(compareRules, options.inside);
         final PrintWriter err = spec.commandLine().getErr();
         final FileSource source = new FileSource(file);
         final Throwable failure;
         final long startNanos = System.nanoTime();
-        try (Engine engine = new Engine(options, policy, source, System.out))
+        try (Engine engine = new Engine(options, policy, source, System.out, stateDir))
         {
             if (engine.metricsPort() > 0 && !quiet)
             {
                 err.println("replay: metrics on http://" + options.metricsBind + ":" + engine.metricsPort() + "/metrics");
                 err.flush();
+            }
+            final List<Decision> decidedA = new ArrayList<>();
+            final List<Decision> decidedB = candidate == null ? null : engine.enableComparison(candidate, options);
+            if (candidate != null)
+            {
+                engine.dispatcher.addListener(batch -> decidedA.addAll(batch));
             }
             engine.start();
             final Thread progress = quiet ? null : startProgress(source.stats(), err);
@@ -62,11 +82,25 @@ final class ReplayCommand implements Callable<Integer>
             {
                 progress.interrupt();
             }
+            engine.closeSessionLog();
             engine.dispatcher.close();
             final FlaggedHostReport report = engine.report();
             if (options.report != null)
             {
                 report.write(options.report);
+            }
+            if (candidate != null)
+            {
+                final PolicyComparison comparison = PolicyComparison.compare(decidedA, decidedB);
+                final String nameA = options.rules == null ? "built-in rules" : options.rules.toString();
+                err.print(comparison.toText(nameA, compareRules.toString()));
+                err.flush();
+                if (options.report != null)
+                {
+                    java.nio.file.Files.writeString(options.report.resolve("compare.json"),
+                        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(comparison.toMap(nameA, compareRules.toString())) + "\n");
+                }
             }
             if (!quiet)
             {

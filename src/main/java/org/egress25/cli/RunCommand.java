@@ -4,7 +4,11 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.egress25.capture.BpfFilters;
+import java.nio.file.Path;
 import org.egress25.capture.LiveSource;
+import org.egress25.control.ControlServer;
+import org.egress25.metrics.ReloadCollector;
+import org.egress25.policy.PolicyReloader;
 import org.egress25.policy.Policy;
 import org.pcap4j.core.PcapNativeException;
 import picocli.CommandLine;
@@ -31,6 +35,18 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "33554432",
         description = "Kernel capture buffer (default: ${DEFAULT-VALUE}); raise it when egress25_pcap_dropped_total grows.")
     int bufferBytes;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/egress25",
+        description = "Where the block journal lives, so blocks and strikes survive restarts (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--control-port", paramLabel = "N", defaultValue = "9326",
+        description = "Local control endpoint for blocks/block/unblock/explain/report (default: ${DEFAULT-VALUE}; 0 picks one).")
+    int controlPort;
+
+    @Option(names = "--control-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+        description = "Address the control endpoint binds to (default: ${DEFAULT-VALUE}; keep it local).")
+    String controlBind;
 
     @Mixin
     CommonOptions options = new CommonOptions();
@@ -60,15 +76,38 @@ final class RunCommand implements Callable<Integer>
                 + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (run as root or grant CAP_NET_RAW)" : ""));
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Engine engine = new Engine(options, policy, source, System.out);
+        final Engine engine = new Engine(options, policy, source, System.out, stateDir);
+        final ControlServer control = new ControlServer(new EngineOperations(engine));
+        final PolicyReloader reloader = options.rules == null ? null
+            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            if (reloader != null)
+            {
+                reloader.close();
+            }
+            control.close();
             engine.close();
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
+        try
+        {
+            control.start(controlBind, controlPort);
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new ConfigException("cannot open the control endpoint on " + controlBind + ":" + controlPort + ": "
+                + e.getMessage() + " (is another egress25 running? use --control-port)");
+        }
+        if (reloader != null)
+        {
+            reloader.start(true);
+            new ReloadCollector(reloader).register(engine.registry);
+        }
         err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
-            + ", metrics on http://" + options.metricsBind + ":" + engine.metricsPort() + "/metrics");
+            + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
+            + engine.metricsPort() + "/metrics, control on http://" + controlBind + ":" + control.port() + "/");
         err.flush();
         final Throwable failure = engine.awaitCompletion();
         if (failure != null)

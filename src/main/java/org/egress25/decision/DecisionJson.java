@@ -1,82 +1,147 @@
 package org.egress25.decision;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.Iterator;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one JSON shape of a decision, shared by the decisions log, the journal, the exec enforcer's stdin and
- * the control API: {@code time, host, action, rule, reason, expires, evidence, source, strikes}. Times are
- * ISO-8601 UTC; {@code expires} is null for alerts and unblocks.
+ * The one JSON shape of a decision, shared by the decisions log, the exec enforcer's stdin and the control
+ * endpoint, so a script written against one works against the others:
+ *
+ * <pre>
+ * {"time":"2026-11-28T01:22:00Z","host":"10.0.0.5","action":"block","rule":"relay-attempts-1m",
+ *  "reason":"...","expires":"2026-11-28T02:22:00Z","evidence":{"attempts":212},"source":"detector","strikes":1}
+ * </pre>
+ *
+ * <p>Fields always appear in this order; times are ISO-8601 UTC ({@link Instant#toString()}); {@code expires}
+ * is {@code null}, not absent, for alerts and unblocks.
  */
 public final class DecisionJson
 {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private DecisionJson()
     {
     }
 
-    public static String toJson(final Decision d)
+    /** One line of JSON, without the trailing newline. */
+    public static String toJson(final Decision decision)
     {
-        final StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out))
+        try
         {
-            g.writeStartObject();
-            g.writeStringField("time", d.time().toString());
-            g.writeStringField("host", d.host());
-            g.writeStringField("action", d.action().label());
-            g.writeStringField("rule", d.rule());
-            g.writeStringField("reason", d.reason());
-            if (d.expires() == null)
-            {
-                g.writeNullField("expires");
-            }
-            else
-            {
-                g.writeStringField("expires", d.expires().toString());
-            }
-            g.writeFieldName("evidence");
-            MAPPER.writeValue(g, d.evidence());
-            g.writeStringField("source", d.source().label());
-            g.writeNumberField("strikes", d.strikes());
-            g.writeEndObject();
+            return MAPPER.writeValueAsString(toNode(decision));
         }
-        catch (final IOException e)
+        catch (final JsonProcessingException e)
         {
-            throw new UncheckedIOException(e);
+            // only evidence values can be unserialisable; the detectors put numbers and strings there
+            throw new IllegalArgumentException("decision for " + decision.host() + " cannot be written as JSON", e);
         }
-        return out.toString();
     }
 
-    /** Parses one line written by {@link #toJson}. */
-    public static Decision fromJson(final String line) throws IOException
+    public static ObjectNode toNode(final Decision decision)
     {
-        final JsonNode n = MAPPER.readTree(line);
-        final Map<String, Object> evidence = new LinkedHashMap<>();
-        final JsonNode ev = n.path("evidence");
-        for (final Iterator<Map.Entry<String, JsonNode>> it = ev.fields(); it.hasNext(); )
+        final ObjectNode node = MAPPER.createObjectNode();
+        node.put("time", decision.time().toString());
+        node.put("host", decision.host());
+        node.put("action", decision.action().label());
+        node.put("rule", decision.rule());
+        node.put("reason", decision.reason());
+        node.put("expires", decision.expires() == null ? null : decision.expires().toString());
+        node.set("evidence", MAPPER.valueToTree(decision.evidence()));
+        node.put("source", decision.source().label());
+        node.put("strikes", decision.strikes());
+        return node;
+    }
+
+    /**
+     * Reads a line written by {@link #toJson}; unknown fields are ignored so older readers survive newer
+     * writers.
+     *
+     * @throws IllegalArgumentException naming the missing or bad field
+     */
+    public static Decision fromJson(final String line)
+    {
+        final JsonNode node;
+        try
         {
-            final Map.Entry<String, JsonNode> field = it.next();
-            evidence.put(field.getKey(), MAPPER.treeToValue(field.getValue(), Object.class));
+            node = MAPPER.readTree(line);
         }
-        final JsonNode expires = n.path("expires");
+        catch (final JsonProcessingException e)
+        {
+            throw new IllegalArgumentException("not a JSON object: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject())
+        {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        final Map<String, Object> evidence = new LinkedHashMap<>();
+        final JsonNode evidenceNode = node.get("evidence");
+        if (evidenceNode != null && evidenceNode.isObject())
+        {
+            for (final Map.Entry<String, JsonNode> field : evidenceNode.properties())
+            {
+                evidence.put(field.getKey(), MAPPER.convertValue(field.getValue(), Object.class));
+            }
+        }
         return new Decision(
-            Instant.parse(n.path("time").asText()),
-            n.path("host").asText(),
-            Action.parse(n.path("action").asText()),
-            n.path("rule").asText(),
-            n.path("reason").asText(),
-            expires.isNull() || expires.isMissingNode() ? null : Instant.parse(expires.asText()),
+            instant(node, "time", true),
+            text(node, "host"),
+            Action.parse(text(node, "action")),
+            text(node, "rule"),
+            text(node, "reason"),
+            instant(node, "expires", false),
             evidence,
-            Source.valueOf(n.path("source").asText("detector").toUpperCase(java.util.Locale.ROOT)),
-            n.path("strikes").asInt(0));
+            source(node),
+            node.path("strikes").asInt(0));
+    }
+
+    public static String text(final JsonNode node, final String field)
+    {
+        final JsonNode value = node.get(field);
+        if (value == null || !value.isTextual())
+        {
+            throw new IllegalArgumentException("field '" + field + "' is missing or not a string");
+        }
+        return value.asText();
+    }
+
+    public static Source source(final JsonNode node)
+    {
+        final String label = text(node, "source");
+        try
+        {
+            return Source.valueOf(label.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new IllegalArgumentException("field 'source' is not one of detector, manual, reconcile: " + label, e);
+        }
+    }
+
+    public static Instant instant(final JsonNode node, final String field, final boolean required)
+    {
+        final JsonNode value = node.get(field);
+        if (value == null || value.isNull())
+        {
+            if (required)
+            {
+                throw new IllegalArgumentException("field '" + field + "' is missing");
+            }
+            return null;
+        }
+        try
+        {
+            return Instant.parse(value.asText());
+        }
+        catch (final DateTimeParseException e)
+        {
+            throw new IllegalArgumentException("field '" + field + "' is not an ISO-8601 time: " + value.asText(), e);
+        }
     }
 }

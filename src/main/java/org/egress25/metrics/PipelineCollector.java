@@ -68,6 +68,11 @@ public final class PipelineCollector extends Collector
         out.add(new CounterMetricFamily("egress25_smtp_segments_total",
             "TCP segments between an inside client and an outside SMTP port, handed to the analysers.",
             counters.smtpSegments()));
+        final CounterMetricFamily exempt = new CounterMetricFamily("egress25_exempt_segments_total",
+            "SMTP segments not analysed because an exemption covers them, by kind.", List.of("kind"));
+        exempt.addMetric(List.of("source"), counters.sourceExempt());
+        exempt.addMetric(List.of("destination"), counters.destinationExempt());
+        out.add(exempt);
         out.add(new CounterMetricFamily("egress25_handler_errors_total",
             "Exceptions caught in the analysis thread (each distinct one is logged once).", counters.handlerErrors()));
         out.add(new GaugeMetricFamily("egress25_processing_lag_seconds",

@@ -32,6 +32,8 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
     private final CommandQueue commands;
     private final boolean live;
     private final CountDownLatch ended = new CountDownLatch(1);
+    private Supplier<Policy> comparisonPolicy;
+    private Analyser[] comparisonAnalysers = new Analyser[0];
     private long clockNanos;
     private long nextTickNanos;
 
@@ -52,6 +54,16 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
         this.counters = counters;
         this.commands = commands;
         this.live = live;
+    }
+
+    /**
+     * A second policy judged in the same pass ({@code replay --compare-rules}): every frame is decoded once,
+     * then oriented and analysed under each policy by analysers of its own. Set before the pipeline starts.
+     */
+    public void setComparison(final Supplier<Policy> policy, final List<Analyser> analysers)
+    {
+        this.comparisonPolicy = policy;
+        this.comparisonAnalysers = analysers.toArray(new Analyser[0]);
     }
 
     @Override
@@ -93,12 +105,26 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
             return;
         }
         advanceClock(event.timestampNanos);
-        if (orient(event, policy.get()))
+        final Policy current = policy.get();
+        if (orient(event, current) && !exempt(event, current, true))
         {
             counters.increment(PipelineCounters.SMTP_SEGMENTS);
             for (final Analyser analyser : analysers)
             {
                 analyser.onSegment(event);
+            }
+        }
+        if (comparisonPolicy != null)
+        {
+            final Policy other = comparisonPolicy.get();
+            event.direction = PacketEvent.DIR_NONE;
+            event.hostClass = null;
+            if (orient(event, other) && !exempt(event, other, false))
+            {
+                for (final Analyser analyser : comparisonAnalysers)
+                {
+                    analyser.onSegment(event);
+                }
             }
         }
     }
@@ -129,6 +155,37 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
         return false;
     }
 
+    /**
+     * Exempt traffic never reaches the analysers: a source exemption is a customer allowed to run its own MTA,
+     * a destination exemption is the ISP's own smarthost, which must never look like fan-out. Both expire on
+     * the capture clock, so an exemption ending mid-replay stops applying at that capture time.
+     */
+    private boolean exempt(final PacketEvent event, final Policy current, final boolean count)
+    {
+        if (current.exemptions().isEmpty())
+        {
+            return false;
+        }
+        final long now = event.timestampNanos;
+        if (current.exemptions().sourceExempt(event.hostHi(), event.hostLo(), now))
+        {
+            if (count)
+            {
+                counters.increment(PipelineCounters.SOURCE_EXEMPT);
+            }
+            return true;
+        }
+        if (current.exemptions().destinationExempt(event.serverHi(), event.serverLo(), now))
+        {
+            if (count)
+            {
+                counters.increment(PipelineCounters.DESTINATION_EXEMPT);
+            }
+            return true;
+        }
+        return false;
+    }
+
     private void advanceClock(final long nowNanos)
     {
         if (nowNanos - clockNanos > 0)
@@ -142,6 +199,10 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
             {
                 analyser.onTick(clockNanos);
             }
+            for (final Analyser analyser : comparisonAnalysers)
+            {
+                analyser.onTick(clockNanos);
+            }
             commands.runPending();
         }
     }
@@ -149,6 +210,10 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
     private void end()
     {
         for (final Analyser analyser : analysers)
+        {
+            analyser.onEnd(clockNanos);
+        }
+        for (final Analyser analyser : comparisonAnalysers)
         {
             analyser.onEnd(clockNanos);
         }

@@ -2,14 +2,13 @@ package org.egress25.policy;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The whole effective policy: one immutable object, validated once when loaded, swapped atomically on
- * reload. Everything the packet path asks of it ({@link #classify}) is a scan over primitive-backed
- * blocks ordered longest prefix first, so the first hit is the most specific class.
+ * reload. Everything the packet path asks of it ({@link #classify}, {@link #exemptions()}) is answered from
+ * primitive arrays built here once, without allocating.
  */
 public final class Policy
 {
@@ -22,7 +21,10 @@ public final class Policy
 
     private final List<HostClass> classes;
     private final List<RateDetector> defaultDetectors;
-    private final Cidr[] blocks;
+    /** Blocks of the rule-file classes; values index {@link #blockClasses}. */
+    private final PrefixIndex ruleBlocks;
+    /** Blocks of {@link #COMMAND_LINE_CLASS}, asked only when no rule-file block matches. */
+    private final PrefixIndex fallbackBlocks;
     private final HostClass[] blockClasses;
     private final int[] smtpPorts;
     private final Duration synTimeout;
@@ -99,38 +101,36 @@ public final class Policy
         this.descriptions = Map.copyOf(b.descriptions);
         this.notes = List.copyOf(b.notes);
 
-        final List<Object[]> pairs = new ArrayList<>();
-        for (final HostClass hostClass : this.classes)
+        blockClasses = this.classes.toArray(new HostClass[0]);
+        final List<Cidr> rules = new ArrayList<>();
+        final List<Integer> ruleClasses = new ArrayList<>();
+        final List<Cidr> fallback = new ArrayList<>();
+        final List<Integer> fallbackClasses = new ArrayList<>();
+        for (int i = 0; i < blockClasses.length; i++)
         {
-            for (final Cidr cidr : hostClass.networks())
+            final boolean commandLine = COMMAND_LINE_CLASS.equals(blockClasses[i].name());
+            for (final Cidr cidr : blockClasses[i].networks())
             {
-                pairs.add(new Object[] {cidr, hostClass});
+                (commandLine ? fallback : rules).add(cidr);
+                (commandLine ? fallbackClasses : ruleClasses).add(i);
             }
         }
-        pairs.sort(Comparator
-            .comparingInt((Object[] p) -> COMMAND_LINE_CLASS.equals(((HostClass)p[1]).name()) ? 1 : 0)
-            .thenComparingInt(p -> -((Cidr)p[0]).bits()));
-        blocks = new Cidr[pairs.size()];
-        blockClasses = new HostClass[pairs.size()];
-        for (int i = 0; i < pairs.size(); i++)
-        {
-            blocks[i] = (Cidr)pairs.get(i)[0];
-            blockClasses[i] = (HostClass)pairs.get(i)[1];
-        }
+        ruleBlocks = new PrefixIndex(rules, ruleClasses.stream().mapToInt(Integer::intValue).toArray());
+        fallbackBlocks = new PrefixIndex(fallback, fallbackClasses.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The class of an address (longest prefix wins), or null when the address is not inside. */
+    /**
+     * The class of an address (longest prefix wins), or null when the address is not inside. A scan for a
+     * few blocks, one hash probe per distinct prefix length for many (see {@link PrefixIndex}); no allocation.
+     */
     public HostClass classify(final long hi, final long lo)
     {
-        final Cidr[] blocks = this.blocks;
-        for (int i = 0; i < blocks.length; i++)
+        int index = ruleBlocks.lookup(hi, lo);
+        if (index < 0)
         {
-            if (blocks[i].contains(hi, lo))
-            {
-                return blockClasses[i];
-            }
+            index = fallbackBlocks.lookup(hi, lo);
         }
-        return null;
+        return index < 0 ? null : blockClasses[index];
     }
 
     public boolean isInside(final long hi, final long lo)

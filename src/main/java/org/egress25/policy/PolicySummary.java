@@ -2,6 +2,7 @@ package org.egress25.policy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -170,7 +171,7 @@ public final class PolicySummary
             else
             {
                 expiry = "expires " + exemption.expires() + " (in " + duration(Duration.between(now, exemption.expires())
-                    .truncatedTo(java.time.temporal.ChronoUnit.HOURS)) + ")";
+                    .truncatedTo(ChronoUnit.HOURS)) + ")";
             }
             line(out, String.format(Locale.ROOT, "  %-11s %-28s %s%s%s  [%s]",
                 exemption.kind().name().toLowerCase(Locale.ROOT), exemption.network(), expiry,
@@ -281,20 +282,20 @@ public final class PolicySummary
         {
             return "0s";
         }
-        final long ms = d.toMillis();
-        if (ms % 86_400_000L == 0 && ms > 86_400_000L)
+        if (d.getNano() != 0)
         {
-            return ms / 86_400_000L + "d";
+            return d.toMillis() + "ms";
         }
-        if (ms % 3_600_000L == 0)
+        final long seconds = d.getSeconds();
+        if (seconds % 86_400L == 0 && seconds > 86_400L)
         {
-            return ms / 3_600_000L + "h";
+            return seconds / 86_400L + "d";
         }
-        if (ms % 60_000L == 0)
+        if (seconds % 3_600L == 0)
         {
-            return ms / 60_000L + "m";
+            return seconds / 3_600L + "h";
         }
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
     private static void line(final StringBuilder out, final String text)

@@ -3,9 +3,11 @@ package org.egress25.policy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -113,6 +115,7 @@ final class RuleReader
             return null;
         }
         final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        final Set<String> suggested = new HashSet<>();
         for (final NodeTuple tuple : ((MappingNode)node).getValue())
         {
             final Node keyNode = tuple.getKeyNode();
@@ -131,11 +134,16 @@ final class RuleReader
             if (allowed != null && !allowed.contains(key))
             {
                 error(keyNode, "unknown key '" + key + "' in " + path + suggestion(key, allowed));
+                final String near = closest(key, allowed);
+                if (near != null)
+                {
+                    suggested.add(near);
+                }
                 continue;
             }
             entries.put(key, tuple);
         }
-        return new Mapping(this, node, path, entries);
+        return new Mapping(this, node, path, entries, suggested);
     }
 
     List<Node> sequence(final Node node, final String path)
@@ -460,13 +468,17 @@ final class RuleReader
         private final Node node;
         private final String path;
         private final Map<String, NodeTuple> entries;
+        private final Set<String> suggested;
 
-        Mapping(final RuleReader reader, final Node node, final String path, final Map<String, NodeTuple> entries)
+        Mapping(
+            final RuleReader reader, final Node node, final String path, final Map<String, NodeTuple> entries,
+            final Set<String> suggested)
         {
             this.reader = reader;
             this.node = node;
             this.path = path;
             this.entries = entries;
+            this.suggested = suggested;
         }
 
         Node node()
@@ -508,11 +520,14 @@ final class RuleReader
             return tuple == null ? null : tuple.getValueNode();
         }
 
-        /** The value; when absent, an error at the mapping and null. */
+        /**
+         * The value; when absent, an error at the mapping and null. No error when an unknown key was already
+         * reported as a likely misspelling of this one: one mistake, one message.
+         */
         Node required(final String key)
         {
             final Node value = get(key);
-            if (value == null)
+            if (value == null && !suggested.contains(key))
             {
                 reader.error(node, path + ": missing required key '" + key + "'");
             }

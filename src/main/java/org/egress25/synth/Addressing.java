@@ -1,7 +1,11 @@
 package org.egress25.synth;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.egress25.policy.Cidr;
 
@@ -10,18 +14,22 @@ import org.egress25.policy.Cidr;
  *
  * <p>Inside hosts get readable addresses: kind {@code k}'s host {@code n} sits at offset
  * {@code (k + 1) * 4096 + (n / 250) * 256 + 4 + n % 250} of its prefix, so in 10.0.0.0/16 the slow spambots
- * are 10.0.128.4, 10.0.128.5, ... and one kind never runs into the next until 4,000 hosts of a kind.
- * Prefixes too small for that fall back to consecutive addresses. Outside IPv4 addresses come from unicast
+ * are 10.0.128.4, 10.0.128.5, ... Past 4,000 hosts of a kind, or in prefixes too small for that layout, hosts
+ * take the lowest free address from .2 up; no address is ever handed out twice. Outside IPv4 addresses come from unicast
  * space outside RFC 1918, CGNAT, loopback, link-local, documentation and multicast; outside IPv6 from
  * 2a00::/12 (RIPE's space), never from 2001:db8::/32, which benchmark runs declare inside.
  */
 final class Addressing
 {
+    /** Hosts of one kind that fit its 4,096-address range: 16 runs of 250. */
+    private static final int KIND_SPAN = 4_000;
+
     private final List<Cidr> ipv4 = new ArrayList<>();
     private final List<Cidr> ipv6 = new ArrayList<>();
     private final List<Cidr> all;
     private final int[][] counters = new int[HostKind.values().length][2];
-    private int fallback;
+    /** Offsets handed out per prefix, so the fallback never reuses an address. */
+    private final Map<Cidr, Set<Long>> used = new HashMap<>();
     private int ordinal;
 
     Addressing(final List<Cidr> inside)
@@ -60,15 +68,21 @@ final class Addressing
             }
         }
         final int index = preferCgnat ? n : n / family.size();
+        final Set<Long> taken = used.computeIfAbsent(prefix, cidr -> new HashSet<>());
         long offset = ((kind.ordinal() + 1L) << 12) + (index / 250) * 256L + 4 + index % 250;
-        if (offset >= prefix.size() - 1)
+        if (index >= KIND_SPAN || offset >= prefix.size() - 1 || taken.contains(offset))
         {
-            offset = 2 + fallback++;
+            offset = 2;
+            while (taken.contains(offset))
+            {
+                offset++;
+            }
             if (offset >= prefix.size() - 1)
             {
                 throw new IllegalArgumentException("inside prefix " + prefix + " is too small for the scenario's hosts");
             }
         }
+        taken.add(offset);
         final byte[] address = v6 ? new byte[16] : new byte[4];
         if (v6)
         {

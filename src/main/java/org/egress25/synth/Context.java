@@ -3,7 +3,7 @@ package org.egress25.synth;
 import java.util.SplittableRandom;
 
 /**
- * What every host of one run shares: the wire, the run's time bounds, a block of random bytes that stands in
+ * What every host of one run shares: the wire, the resolvers, a block of random bytes that stands in
  * for encrypted payload, and a scratch buffer to lay payloads out in. Single-threaded, like the generator.
  */
 final class Context
@@ -12,8 +12,6 @@ final class Context
     private static final int OPAQUE_SIZE = 256 * 1024;
 
     final Wire wire;
-    final long startMicros;
-    final long endMicros;
     final byte[] opaque = new byte[OPAQUE_SIZE];
     final byte[] scratch = new byte[OPAQUE_SIZE];
     /** The resolvers hosts ask, one per family; per run, so their IP-ID counters restart with the seed. */
@@ -21,11 +19,9 @@ final class Context
     final Node resolverV6 = Node.outside(
         new byte[] {0x2a, 0x01, 0x04, (byte)0xf8, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a, (byte)0xdd, 0x10, 0x10}, 4243);
 
-    Context(final Wire wire, final long startMicros, final long endMicros, final long seed)
+    Context(final Wire wire, final long seed)
     {
         this.wire = wire;
-        this.startMicros = startMicros;
-        this.endMicros = endMicros;
         final SplittableRandom random = new SplittableRandom(seed ^ 0x6f70617175654cL);
         for (int i = 0; i < OPAQUE_SIZE; i += 8)
         {

@@ -1,5 +1,9 @@
 package org.egress25.synth;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Lays out Ethernet / IPv4 or IPv6 / TCP or UDP frames into a caller's buffer, with every checksum right, so
  * tcpdump and tshark read the capture without a single "bad checksum" or "malformed" mark.
@@ -31,6 +35,8 @@ final class Frames
     static final int PSH = 0x08;
     static final int ACK = 0x10;
 
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private Frames()
     {
     }
@@ -47,7 +53,7 @@ final class Frames
     {
         final int tcpHeader = TCP_LENGTH + (mss > 0 ? MSS_OPTION_LENGTH : 0);
         final int l4Length = tcpHeader + payloadLength;
-        final int l4 = ip(out, src, dst, PROTO_TCP, l4Length);
+        final int l4 = ip(out, src, dst, PROTO_TCP, l4Length, srcPort, dstPort);
         putShort(out, l4, srcPort);
         putShort(out, l4 + 2, dstPort);
         putInt(out, l4 + 4, (int)seq);
@@ -77,7 +83,7 @@ final class Frames
         final byte[] payload, final int payloadOffset, final int payloadLength)
     {
         final int l4Length = UDP_LENGTH + payloadLength;
-        final int l4 = ip(out, src, dst, PROTO_UDP, l4Length);
+        final int l4 = ip(out, src, dst, PROTO_UDP, l4Length, srcPort, dstPort);
         putShort(out, l4, srcPort);
         putShort(out, l4 + 2, dstPort);
         putShort(out, l4 + 4, l4Length);
@@ -88,8 +94,12 @@ final class Frames
         return l4 + l4Length;
     }
 
-    /** Ethernet and IP headers; returns the offset of the transport header. */
-    private static int ip(final byte[] out, final Node src, final Node dst, final int protocol, final int l4Length)
+    /**
+     * Ethernet and IP headers; returns the offset of the transport header. An IPv6 flow label stays the same
+     * for a flow, as Linux derives it from the flow's ports (RFC 6437); IPv4 gets the host's next IP ID.
+     */
+    private static int ip(final byte[] out, final Node src, final Node dst, final int protocol, final int l4Length,
+        final int srcPort, final int dstPort)
     {
         System.arraycopy(dst.mac, 0, out, 0, 6);
         System.arraycopy(src.mac, 0, out, 6, 6);
@@ -97,7 +107,8 @@ final class Frames
         {
             putShort(out, 12, 0x86dd);
             final int ip = ETHERNET_LENGTH;
-            putInt(out, ip, 0x6000_0000 | (src.ipId++ & 0xfffff));
+            final int flowLabel = (srcPort * 0x9e37 ^ dstPort * 0x7f4b ^ src.address[15] * 0x2f) & 0xfffff;
+            putInt(out, ip, 0x6000_0000 | flowLabel);
             putShort(out, ip + 4, l4Length);
             out[ip + 6] = (byte)protocol;
             out[ip + 7] = (byte)(src.mac == Node.GATEWAY_MAC ? 52 : 64);
@@ -130,12 +141,22 @@ final class Frames
         return fold(sum(out, l4, l4Length, acc));
     }
 
-    /** One's complement sum of big-endian 16-bit words, an odd last byte padded with zero, not yet folded. */
+    /**
+     * One's complement sum of big-endian 16-bit words, an odd last byte padded with zero, not yet folded.
+     * Adds 32-bit halves of 64-bit big-endian reads (the sum is the same mod 0xffff once folded), which makes
+     * checksumming a 1,500-byte frame about four times cheaper than a byte loop; the long cannot overflow
+     * for any frame (2^33 per step, 200 steps).
+     */
     static long sum(final byte[] data, final int offset, final int length, final long initial)
     {
         long acc = initial;
         final int end = offset + length;
         int i = offset;
+        for (; i + 7 < end; i += 8)
+        {
+            final long word = (long)LONG_BE.get(data, i);
+            acc += (word >>> 32) + (word & 0xffff_ffffL);
+        }
         for (; i + 3 < end; i += 4)
         {
             acc += ((data[i] & 0xffL) << 24 | (data[i + 1] & 0xff) << 16 | (data[i + 2] & 0xff) << 8 | (data[i + 3] & 0xff));

@@ -46,6 +46,11 @@ final class MassSender extends SimHost
         {
             session.server("554 5.7.1 " + mxName + " ESMTP not accepting mail from [" + host.node.text() + "]\r\n",
                 3_000);
+            if (random.nextBoolean())
+            {
+                session.resetByClient();
+                return;
+            }
             session.client("QUIT\r\n");
             session.server("221 2.0.0 Bye\r\n");
             session.closeByServer();

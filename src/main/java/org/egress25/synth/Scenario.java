@@ -54,6 +54,17 @@ public record Scenario(
         {
             throw new IllegalArgumentException("at least one inside prefix is needed");
         }
+        final boolean anyIpv4 = inside.stream().anyMatch(Cidr::isIpv4);
+        if (counts.getOrDefault(HostKind.IPV6_SPAMBOT, 0) > 0 && inside.stream().allMatch(Cidr::isIpv4))
+        {
+            throw new IllegalArgumentException("scenario has ipv6-spambot hosts but no inside IPv6 prefix");
+        }
+        final boolean anyIpv4Host = counts.entrySet().stream()
+            .anyMatch(entry -> entry.getKey() != HostKind.IPV6_SPAMBOT && entry.getValue() > 0);
+        if ((anyIpv4Host || backgroundPackets > 0) && !anyIpv4)
+        {
+            throw new IllegalArgumentException("scenario has IPv4 hosts but no inside IPv4 prefix");
+        }
     }
 
     public int count(final HostKind kind)

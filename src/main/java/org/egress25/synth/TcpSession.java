@@ -33,7 +33,6 @@ final class TcpSession
     private long serverSeq;
     private long now;
     private int lastSender;
-    private boolean closed;
 
     TcpSession(
         final Context context, final SplittableRandom random, final Node client, final int clientPort,
@@ -89,14 +88,12 @@ final class TcpSession
             now = first + retry;
             emit(true, now, Frames.SYN, 0, null, 0, 0, Frames.MSS);
         }
-        closed = true;
     }
 
     /** One SYN and silence; a scanner does not retransmit. */
     void unansweredOnce()
     {
         emit(true, now, Frames.SYN, 0, null, 0, 0, Frames.MSS);
-        closed = true;
     }
 
     /** A SYN to a closed port, answered by RST-ACK (sequence 0, acknowledging the SYN). */
@@ -108,7 +105,6 @@ final class TcpSession
         serverSeq = 0;
         emit(false, now, Frames.RST | Frames.ACK, clientSeq + 1, null, 0, 0, 0);
         serverSeq = savedServerSeq;
-        closed = true;
     }
 
     /** Half-open probe: SYN, SYN-ACK, and the client's RST instead of completing the handshake. */
@@ -117,7 +113,6 @@ final class TcpSession
         synAndSynAck();
         now += 30;
         emit(true, now, Frames.RST, 0, null, 0, 0, 0);
-        closed = true;
     }
 
     void client(final String text)
@@ -165,7 +160,6 @@ final class TcpSession
         serverSeq++;
         now += 30 + random.nextInt(50);
         emit(true, now, Frames.ACK, serverSeq, null, 0, 0, 0);
-        closed = true;
     }
 
     /** Server closes (after 221 or 421): its FIN, the client's FIN, the last ACK. */
@@ -179,7 +173,6 @@ final class TcpSession
         clientSeq++;
         now += rttMicros;
         emit(false, now, Frames.ACK, clientSeq, null, 0, 0, 0);
-        closed = true;
     }
 
     /** Client aborts the connection. */
@@ -187,13 +180,8 @@ final class TcpSession
     {
         now += 100 + random.nextInt(1_000);
         emit(true, now, Frames.RST | Frames.ACK, serverSeq, null, 0, 0, 0);
-        closed = true;
     }
 
-    boolean isClosed()
-    {
-        return closed;
-    }
 
     private void oweAckIfSameSender(final boolean fromClient)
     {

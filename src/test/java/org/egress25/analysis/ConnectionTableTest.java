@@ -35,7 +35,7 @@ class ConnectionTableTest
         for (final Map.Entry<Integer, Integer> entry : reference.entrySet())
         {
             final int slot = table.find(0, 1, 0, 2, ConnectionTable.pack(entry.getKey(), 25));
-            assertThat(table.timeNanos[slot]).isEqualTo((long)entry.getValue());
+            assertThat(table.timeNanos(slot)).isEqualTo((long)entry.getValue());
         }
     }
 }

@@ -67,7 +67,7 @@ class HostTableTest
         long total = 0;
         for (int i = 0; i < 100; i++)
         {
-            total += table.lastSeen[table.sampleVictim(random)];
+            total += table.lastSeen(table.sampleVictim(random));
         }
 
         // the oldest of 8 uniform picks sits around the 11th percentile, far below the median of 500

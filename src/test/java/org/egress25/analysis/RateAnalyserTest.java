@@ -1,6 +1,7 @@
 package org.egress25.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.egress25.analysis.Traffic.MINUTE;
 import static org.egress25.analysis.Traffic.SECOND;
 import static org.egress25.analysis.Traffic.T0;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.PortGroup;
@@ -69,7 +71,17 @@ class RateAnalyserTest
         t.rst(HOST, 40000, server(1), 25, T0 + 30_000_000L);
 
         assertThat(relay1m(HOST, T0 + SECOND).failures()).isEqualTo(1.0);
-        assertThat(t.analyser.snapshot(0, 0, T0)).isNull();
+    }
+
+    @Test
+    void shouldCountASynOnAnOpenConnectionsPortAsANewAttemptAndCloseTheOldOne()
+    {
+        t.syn(HOST, 40000, server(1), 25, T0);
+        t.synAck(HOST, 40000, server(1), 25, T0 + 10_000_000L);
+        t.syn(HOST, 40000, server(1), 25, T0 + 30 * SECOND);
+
+        assertThat(relay1m(HOST, T0 + 30 * SECOND).attempts()).isEqualTo(2.0);
+        assertThat(t.snapshot(HOST, T0 + 30 * SECOND).concurrentRelay()).isZero();
     }
 
     @Test
@@ -334,8 +346,10 @@ class RateAnalyserTest
         assertThat(host.rules()).extracting(FlaggedHost.RuleFiring::rule).containsExactly("port25-distinct-5m");
         assertThat(host.rules().get(0).observed()).isGreaterThan(host.rules().get(0).threshold());
         assertThat(host.topDestinations()).hasSize(10);
-        assertThat(host.attemptsPerMinute()).hasSizeGreaterThanOrEqualTo(9);
-        assertThat(host.attemptsPerMinute().get(3).attempts()).isEqualTo(300);
+        // 5 a second from 17 s past the hour to 616.8 s; the first minute is whole although it fired at 19 s
+        assertThat(host.attemptsPerMinute()).extracting(FlaggedHost.MinuteCount::attempts)
+            .containsExactly(215L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 300L, 85L);
+        assertThat(host.attemptsPerMinute().get(0).minute()).isEqualTo(Verdicts.toInstant(T0));
         assertThat(host.attemptsByPort()).containsOnlyKeys(25);
         assertThat(host.firstSeen()).isBefore(host.firstFlagged());
         assertThat(host.lastSeen()).isAfter(host.firstFlagged());
@@ -420,6 +434,7 @@ class RateAnalyserTest
         }
 
         final HostSnapshot snapshot = t.snapshot(HOST, T0 + 5 * SECOND);
+        assertThat(t.snapshot(CLEAN, T0 + 5 * SECOND)).as("a host never seen").isNull();
         assertThat(snapshot.hostClass()).isEqualTo("residential");
         assertThat(snapshot.detectors()).extracting(HostSnapshot.DetectorValue::rule)
             .containsExactly("port25-attempts-1m", "port25-attempts-5m", "port25-distinct-5m",
@@ -435,5 +450,94 @@ class RateAnalyserTest
             .isEqualTo(-1.0);
         assertThat(counts(HOST, Duration.ofMinutes(5), PortGroup.RELAY, T0 + 5 * SECOND).distinctDestinations())
             .isBetween(4.0, 5.0);
+    }
+
+    @Test
+    void shouldBlockAnIpv6HostAndNameItInRfc5952Text()
+    {
+        final Traffic v6 = new Traffic(Traffic.policy6(), 100, 100);
+        for (int i = 0; i < 21; i++)
+        {
+            v6.session("2001:db8:0:0:0:0:0:3", 40000 + i, "2001:db8:ffff::25", T0 + i * SECOND);
+        }
+
+        assertThat(v6.decisions).extracting(Decision::host, Decision::rule)
+            .containsExactly(tuple("2001:db8::3", "port25-attempts-1m"));
+    }
+
+    @Test
+    void shouldNotMiscountWhenCaptureTimeStepsBackSlightly()
+    {
+        t.session(HOST, 40000, server(1), T0 + 61 * SECOND);
+        t.session(HOST, 40001, server(2), T0 + 59 * SECOND);
+
+        assertThat(relay1m(HOST, T0 + 61 * SECOND).attempts()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldBlockAgainForLongerWhenTheHostKeepsGoingAfterItsBlockEnds()
+    {
+        for (int i = 0; i < 3 * 3600; i++)
+        {
+            t.syn(HOST, 1024 + i % 60_000, server(i % 50), 25, T0 + i * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
+            tuple(Action.BLOCK, 1), tuple(Action.BLOCK, 2));
+        assertThat(Duration.between(t.decisions.get(0).time(), t.decisions.get(1).time()))
+            .isBetween(Duration.ofHours(2), Duration.ofHours(2).plusMinutes(1));
+        assertThat(t.decisions.get(1).expires()).isEqualTo(t.decisions.get(1).time().plus(Duration.ofHours(24)));
+    }
+
+    @Test
+    void shouldKeepTheFlaggedHostDetailBounded()
+    {
+        final Traffic many = new Traffic(Traffic.policy(Port25Mode.OBSERVE, Traffic.DEFAULTS), 1000, 1000, 5);
+        for (int host = 0; host < 20; host++)
+        {
+            for (int i = 0; i < 21; i++)
+            {
+                many.session("10.0.7." + host, 40000 + i, server(1), T0 + host * MINUTE + i * SECOND);
+            }
+        }
+
+        assertThat(many.decisions).hasSize(20);
+        assertThat(many.analyser.flaggedHosts()).hasSize(5);
+    }
+
+    @Test
+    void shouldShowTheMinuteBeforeTheFirstFiringInTheReport()
+    {
+        for (int i = 0; i < 15; i++)
+        {
+            t.session(HOST, 40000 + i, server(1), T0 + 45 * SECOND + i * SECOND);
+        }
+        for (int i = 0; i < 8; i++)
+        {
+            t.session(HOST, 41000 + i, server(1), T0 + MINUTE + i * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::rule).containsExactly("port25-attempts-1m");
+        assertThat(t.analyser.flaggedHosts().get(0).attemptsPerMinute()).extracting(FlaggedHost.MinuteCount::attempts)
+            .containsExactly(15L, 8L);
+    }
+
+    @Test
+    void shouldJudgeAHostAfreshWhenItsBlockIsLiftedEarly()
+    {
+        for (int i = 0; i < 21; i++)
+        {
+            t.syn(HOST, 40000 + i, server(1), 25, T0 + i * SECOND);
+        }
+        final long[] host = Traffic.ip(HOST);
+        t.verdicts.liftBlock(new HostKey(host[0], host[1]));
+        t.syn(HOST, 40100, server(1), 25, T0 + 22 * SECOND);
+        assertThat(t.decisions).hasSize(1);
+
+        t.analyser.clearSuppression(host[0], host[1]);
+        t.syn(HOST, 40101, server(1), 25, T0 + 23 * SECOND);
+
+        assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
+            tuple(Action.BLOCK, 1), tuple(Action.BLOCK, 2));
     }
 }

@@ -59,8 +59,13 @@ final class Traffic
 
     Traffic(final Policy policy, final int maxHosts, final int maxConnections)
     {
+        this(policy, maxHosts, maxConnections, RateAnalyser.DEFAULT_MAX_FLAGGED);
+    }
+
+    Traffic(final Policy policy, final int maxHosts, final int maxConnections, final int maxFlagged)
+    {
         this.policy = policy;
-        this.analyser = new RateAnalyser(() -> this.policy, verdicts, maxHosts, maxConnections);
+        this.analyser = new RateAnalyser(() -> this.policy, verdicts, maxHosts, maxConnections, maxFlagged);
     }
 
     Traffic()
@@ -76,7 +81,19 @@ final class Traffic
     /** Inside 10.0.0.0/8 in one class with the given mode and detectors; the defaults are the same detectors. */
     static Policy policy(final Port25Mode mode, final List<RateDetector> detectors)
     {
-        final HostClass inside = new HostClass("residential", mode, List.of(Cidr.parse("10.0.0.0/8")), detectors);
+        return policy("residential", "10.0.0.0/8", mode, detectors);
+    }
+
+    /** Inside 2001:db8::/64 only, with the default detectors. */
+    static Policy policy6()
+    {
+        return policy("v6", "2001:db8::/64", Port25Mode.DETECT_THEN_BLOCK, DEFAULTS);
+    }
+
+    private static Policy policy(final String name, final String network, final Port25Mode mode,
+        final List<RateDetector> detectors)
+    {
+        final HostClass inside = new HostClass(name, mode, List.of(Cidr.parse(network)), detectors);
         return new Policy(List.of(inside), detectors, new int[] {25, 465, 587, 2525}, SYN_TIMEOUT, ladder(), "none",
             SmtpRules.defaults(), SprtRules.defaults(), "test", "test");
     }

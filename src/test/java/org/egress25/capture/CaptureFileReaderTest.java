@@ -111,6 +111,36 @@ class CaptureFileReaderTest
         }
     }
 
+    @Test
+    void shouldReadFromAPipeSoTcpdumpCanFeedAReplay() throws Exception
+    {
+        final Path fifo = dir.resolve("capture.fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "needs mkfifo");
+        for (final byte[] content : new byte[][] {
+            classicPcap(ByteOrder.LITTLE_ENDIAN, false), TestCaptureWriter.gzip(classicPcap(ByteOrder.LITTLE_ENDIAN, false))})
+        {
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    java.nio.file.Files.write(fifo, content);
+                }
+                catch (final IOException e)
+                {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            try (CaptureFileReader reader = CaptureFileReader.open(fifo))
+            {
+                assertThat(reader.fileSize()).isEqualTo(-1);
+                assertClassicPackets(reader, false);
+            }
+            writer.join(10_000);
+        }
+    }
+
     /**
      * Section 1, little-endian: Ethernet interface in microseconds and a raw-IP interface in nanoseconds, packets
      * on both, blocks to skip between them, an obsolete and a simple packet block. Section 2, big-endian: one

@@ -101,7 +101,6 @@ class PolicyLoaderTest
             "    action: block");
 
         assertThat(problems(file)).containsExactly(
-            file + ":4:5: error: detectors.port25-attempts-1m: missing required key 'window'",
             file + ":6:5: error: unknown key 'windw' in detectors.port25-attempts-1m; did you mean 'window'?");
     }
 

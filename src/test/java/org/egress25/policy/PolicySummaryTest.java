@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,11 +57,22 @@ class PolicySummaryTest
 
         assertThat(text)
             .containsPattern("source +203\\.0\\.113\\.10/32 +expires 2027-01-31T00:00:00Z \\(in 47d\\)  ticket CUST-4711"
-                + "  \\[" + java.util.regex.Pattern.quote(file + ":3") + "]")
+                + "  \\[" + Pattern.quote(file + ":3") + "]")
             .containsPattern("destination +192\\.0\\.2\\.25/32 +EXPIRED 2026-12-01T00:00:00Z \\(no longer applies\\)"
                 + "  old smarthost")
             .contains("Classes: none (no address is inside unless --inside names it)")
             .contains("Warnings and notes:")
             .contains("is in no class here, so it is only inside when --inside names it");
+    }
+
+    @Test
+    void shouldWriteDurationsTheWayTheRulesDo()
+    {
+        assertThat(PolicySummary.duration(Duration.ofMillis(500))).isEqualTo("500ms");
+        assertThat(PolicySummary.duration(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(PolicySummary.duration(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(PolicySummary.duration(Duration.ofHours(24))).isEqualTo("24h");
+        assertThat(PolicySummary.duration(Duration.ofDays(7))).isEqualTo("7d");
+        assertThat(PolicySummary.duration(Duration.ofSeconds(Long.MAX_VALUE / 2))).endsWith("s");
     }
 }

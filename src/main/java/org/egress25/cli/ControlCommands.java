@@ -1,0 +1,214 @@
+package org.egress25.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The abuse desk's commands against a running {@code egress25 run}. */
+final class ControlCommands
+{
+    private ControlCommands()
+    {
+    }
+
+    /** Shared shape: call the endpoint, print JSON or text, exit 1 with a plain message when it is down. */
+    abstract static class ControlCommand implements Callable<Integer>
+    {
+        @Mixin
+        ControlClient client = new ControlClient();
+
+        @Option(names = "--json", description = "Print the endpoint's JSON as it is.")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract JsonNode call(ControlClient c) throws Exception;
+
+        abstract String text(JsonNode answer);
+
+        @Override
+        public Integer call() throws Exception
+        {
+            final PrintWriter out = spec.commandLine().getOut();
+            final JsonNode answer;
+            try
+            {
+                answer = call(client);
+            }
+            catch (final ControlClient.NotRunning e)
+            {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+            out.print(json ? ControlClient.pretty(answer) + "\n" : text(answer));
+            out.flush();
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(name = "blocks", mixinStandardHelpOptions = true, description = "List active blocks of the running instance.")
+    static final class Blocks extends ControlCommand
+    {
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.get("/blocks", Map.of());
+        }
+
+        @Override
+        String text(final JsonNode answer)
+        {
+            final StringBuilder sb = new StringBuilder();
+            final JsonNode blocks = answer.path("blocks");
+            sb.append(String.format("%d active block(s), enforcer %s%n", blocks.size(), answer.path("enforcer").asText()));
+            if (blocks.size() > 0)
+            {
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7s  %s%n", "HOST", "RULE", "SINCE", "EXPIRES", "STRIKES",
+                    "REASON"));
+            }
+            for (final JsonNode b : blocks)
+            {
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7d  %s%n", b.path("host").asText(),
+                    b.path("rule").asText(), b.path("since").asText(), b.path("expires").asText("-"),
+                    b.path("strikes").asInt(), b.path("reason").asText()));
+            }
+            return sb.toString();
+        }
+    }
+
+    @Command(name = "block", mixinStandardHelpOptions = true,
+        description = "Block a host's outbound SMTP relay port now (manual decision, journalled and enforced).")
+    static final class Block extends ControlCommand
+    {
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        String host;
+
+        @Option(names = "--for", required = true, paramLabel = "DURATION", description = "How long: 90s, 10m, 2h, 7d.")
+        String duration;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
+        String reason;
+
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.post("/block", Map.of("host", host, "for", duration, "reason", reason));
+        }
+
+        @Override
+        String text(final JsonNode d)
+        {
+            return String.format("blocked %s until %s (strike %d): %s%n", d.path("host").asText(),
+                d.path("expires").asText(), d.path("strikes").asInt(), d.path("reason").asText());
+        }
+    }
+
+    @Command(name = "unblock", mixinStandardHelpOptions = true,
+        description = "Lift a host's block now; its strike history is kept for the escalation ladder.")
+    static final class Unblock extends ControlCommand
+    {
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        String host;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
+        String reason;
+
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.post("/unblock", Map.of("host", host, "reason", reason));
+        }
+
+        @Override
+        String text(final JsonNode d)
+        {
+            return d.path("was_blocked").asBoolean()
+                ? String.format("unblocked %s (rule %s, %d strike(s) kept): %s%n", d.path("host").asText(),
+                    d.path("rule").asText(), d.path("strikes").asInt(), d.path("reason").asText())
+                : String.format("%s was not blocked; any stray firewall element was removed%n", d.path("host").asText());
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Why a host is or is not blocked: class, mode, exemptions, counters against thresholds, strikes.")
+    static final class Explain extends ControlCommand
+    {
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        String host;
+
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.get("/explain", Map.of("host", host));
+        }
+
+        @Override
+        String text(final JsonNode e)
+        {
+            final StringBuilder sb = new StringBuilder();
+            sb.append(e.path("host").asText());
+            if (!e.path("inside").asBoolean())
+            {
+                return sb.append(": ").append(e.path("why").asText()).append('\n').toString();
+            }
+            sb.append(String.format(": class %s (%s), %s, %d strike(s)%n", e.path("class").asText(),
+                e.path("mode").asText(), e.path("blocked").asBoolean()
+                    ? "BLOCKED by " + e.path("block").path("rule").asText() + " until " + e.path("block").path("expires").asText()
+                    : "not blocked", e.path("strikes").asInt()));
+            if (e.path("blocked").asBoolean())
+            {
+                sb.append("  because: ").append(e.path("block").path("reason").asText()).append('\n');
+            }
+            for (final JsonNode x : e.path("exemptions"))
+            {
+                sb.append(String.format("  exempt by %s (%s, ticket %s, expires %s)%n", x.path("network").asText(),
+                    x.path("active").asBoolean() ? "active" : "expired", x.path("ticket").asText("-"),
+                    x.path("expires").asText("never")));
+            }
+            final JsonNode rate = e.path("rate");
+            if (rate.isTextual())
+            {
+                sb.append("  ").append(rate.asText()).append('\n');
+            }
+            for (final JsonNode d : rate.path("detectors"))
+            {
+                sb.append(String.format("  %-3s %-26s %8.2f vs %-8.2f %-6s (%s %s %s)%n", d.path("firing").asBoolean() ? "!!" : "",
+                    d.path("rule").asText(), d.path("value").asDouble(), d.path("threshold").asDouble(),
+                    d.path("action").asText(), d.path("metric").asText(), d.path("ports").asText(),
+                    d.path("window").asText("")));
+            }
+            return sb.toString();
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+        description = "The flagged-host report of the running instance, as JSON.")
+    static final class Report extends ControlCommand
+    {
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.get("/report", Map.of());
+        }
+
+        @Override
+        String text(final JsonNode answer)
+        {
+            try
+            {
+                return ControlClient.pretty(answer) + "\n";
+            }
+            catch (final java.io.IOException e)
+            {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

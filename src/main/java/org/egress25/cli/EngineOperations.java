@@ -1,0 +1,207 @@
+package org.egress25.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.egress25.analysis.HostSnapshot;
+import org.egress25.control.ControlServer;
+import org.egress25.control.ControlServer.BadRequest;
+import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
+import org.egress25.enforce.ActiveBlock;
+import org.egress25.policy.Addresses;
+import org.egress25.policy.Exemption;
+import org.egress25.policy.HostClass;
+import org.egress25.policy.Policy;
+
+/**
+ * What the control endpoint does to a running engine. Enforcement state lives with the enforcer service
+ * (thread-safe); anything that touches analyser state is sent to the analysis thread as a command.
+ */
+final class EngineOperations implements ControlServer.Operations
+{
+    private static final long COMMAND_TIMEOUT_SECONDS = 5;
+
+    private final Engine engine;
+
+    EngineOperations(final Engine engine)
+    {
+        this.engine = engine;
+    }
+
+    @Override
+    public Object blocks()
+    {
+        final List<Object> list = new ArrayList<>();
+        for (final ActiveBlock b : engine.activeBlocks())
+        {
+            list.add(ControlServer.map("host", b.host(), "rule", b.rule(), "reason", b.reason(), "since",
+                b.since().toString(), "expires", b.expires() == null ? null : b.expires().toString(), "strikes",
+                b.strikes(), "source", b.source().label()));
+        }
+        return ControlServer.map("enforcer", engine.enforcerKind, "blocks", list);
+    }
+
+    @Override
+    public Object block(final String host, final String duration, final String reason)
+    {
+        final HostKey key = parseHost(host);
+        final Duration length = parseDuration(duration);
+        final Decision decision = engine.enforcer.block(key.text(), length, reason);
+        engine.dispatcher.accept(decision);
+        final long until = Engine.nanos(decision.expires());
+        final List<Instant> strikes = engine.enforcer.store().strikeTimes(key.text());
+        final long[] strikeNanos = strikes.stream().mapToLong(Engine::nanos).toArray();
+        await(engine.commands.submit(() ->
+        {
+            engine.verdicts.restoreBlock(key, until, strikeNanos);
+            return null;
+        }));
+        return decisionMap(decision);
+    }
+
+    @Override
+    public Object unblock(final String host, final String reason)
+    {
+        final HostKey key = parseHost(host);
+        final boolean wasBlocked = engine.enforcer.store().active(key.text(), Instant.now()).isPresent();
+        final Decision decision = engine.enforcer.unblock(key.text(), reason);
+        engine.dispatcher.accept(decision);
+        await(engine.commands.submit(() ->
+        {
+            engine.verdicts.liftBlock(key);
+            return null;
+        }));
+        final Map<String, Object> out = decisionMap(decision);
+        out.put("was_blocked", wasBlocked);
+        return out;
+    }
+
+    @Override
+    public Object explain(final String host)
+    {
+        final HostKey key = parseHost(host);
+        final Optional<ActiveBlock> block = engine.enforcer.store().active(key.text(), Instant.now());
+        final Map<String, Object> out = await(engine.commands.submit(() -> explainOnAnalysisThread(key)));
+        out.put("blocked", block.isPresent());
+        block.ifPresent(b -> out.put("block", ControlServer.map("rule", b.rule(), "reason", b.reason(), "since",
+            b.since().toString(), "expires", b.expires() == null ? null : b.expires().toString(), "strikes", b.strikes(),
+            "source", b.source().label())));
+        out.put("strike_times", engine.enforcer.store().strikeTimes(key.text()).stream().map(Instant::toString).toList());
+        out.put("enforcer", engine.enforcerKind);
+        return out;
+    }
+
+    private Map<String, Object> explainOnAnalysisThread(final HostKey key)
+    {
+        final Policy policy = engine.policy.get();
+        final long now = engine.processor.clockNanos() == 0 ? Engine.nanos(Instant.now()) : engine.processor.clockNanos();
+        final HostClass hostClass = policy.classify(key.hi(), key.lo());
+        final Map<String, Object> out = ControlServer.map("host", key.text());
+        if (hostClass == null)
+        {
+            out.put("inside", false);
+            out.put("why", key.text() + " is in no inside class, so egress25 never judges it");
+            return out;
+        }
+        out.put("inside", true);
+        out.put("class", hostClass.name());
+        out.put("mode", hostClass.mode().text());
+        final List<Object> exemptions = new ArrayList<>();
+        for (final Exemption e : policy.exemptions().list())
+        {
+            if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()))
+            {
+                exemptions.add(ControlServer.map("network", e.network().toString(), "expires",
+                    e.expires() == null ? null : e.expires().toString(), "ticket", e.ticket(), "comment", e.comment(),
+                    "active", !e.isExpired(org.egress25.decision.Verdicts.toInstant(now))));
+            }
+        }
+        out.put("exemptions", exemptions);
+        out.put("strikes", engine.verdicts.strikes(key.hi(), key.lo(), now));
+        final HostSnapshot snapshot = engine.rate.snapshot(key.hi(), key.lo(), now);
+        if (snapshot == null)
+        {
+            out.put("rate", "no recent SMTP attempts tracked");
+        }
+        else
+        {
+            final List<Object> detectors = new ArrayList<>();
+            for (final HostSnapshot.DetectorValue d : snapshot.detectors())
+            {
+                detectors.add(ControlServer.map("rule", d.rule(), "metric", d.metric().text(), "ports", d.ports().text(),
+                    "window", d.window() == null ? null : d.window().toString(), "value", d.value(),
+                    "threshold", d.threshold(), "firing", d.firing(), "action", d.action().label()));
+            }
+            out.put("rate", ControlServer.map("first_seen", String.valueOf(snapshot.firstSeen()), "last_seen",
+                String.valueOf(snapshot.lastSeen()), "concurrent_relay", snapshot.concurrentRelay(),
+                "concurrent_submission", snapshot.concurrentSubmission(), "detectors", detectors));
+        }
+        return out;
+    }
+
+    @Override
+    public Object report()
+    {
+        return engine.report().toMap();
+    }
+
+    private static Map<String, Object> decisionMap(final Decision d)
+    {
+        return ControlServer.map("time", d.time().toString(), "host", d.host(), "action", d.action().label(),
+            "rule", d.rule(), "reason", d.reason(), "expires", d.expires() == null ? null : d.expires().toString(),
+            "strikes", d.strikes(), "source", d.source().label());
+    }
+
+    private static HostKey parseHost(final String host)
+    {
+        try
+        {
+            final long[] pair = Addresses.parse(host);
+            return new HostKey(pair[0], pair[1]);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new BadRequest(e.getMessage());
+        }
+    }
+
+    static Duration parseDuration(final String text)
+    {
+        try
+        {
+            return org.egress25.policy.Durations.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new BadRequest(e.getMessage());
+        }
+    }
+
+    private static <T> T await(final java.util.concurrent.CompletableFuture<T> future)
+    {
+        try
+        {
+            return future.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        catch (final ExecutionException e)
+        {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        catch (final TimeoutException e)
+        {
+            throw new IllegalStateException("the analysis thread did not answer within " + COMMAND_TIMEOUT_SECONDS + " s");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.egress25.enforce;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The text of the nft transactions egress25 runs. Every statement names egress25's own table; nothing here
+ * can reach another table, and there is no {@code flush ruleset}.
+ *
+ * <p>nftables 1.0.6 (Debian 12) has no {@code destroy element}, and {@code delete element} of an absent
+ * element fails the whole transaction. So removal is written as "add with a 1 s timeout, then delete": the
+ * add makes the delete always valid, and both happen in one atomic transaction, so the 1 s element is never
+ * visible. A block is the same pair followed by the real add, which also replaces the lifetime of a host
+ * that is already blocked (older kernels ignore the timeout of an {@code add} for an existing element).
+ */
+final class NftScript
+{
+    /** One element change; the last op for a host wins. */
+    record Op(String host, boolean ipv6, boolean add, Instant expires)
+    {
+    }
+
+    private NftScript()
+    {
+    }
+
+    static String setName(final boolean ipv6)
+    {
+        return ipv6 ? "blocked6" : "blocked4";
+    }
+
+    /**
+     * Creates the table, sets and chains, or adopts them: existing sets keep their elements; the chains are
+     * replaced, so a changed port list, verdict or priority takes effect on restart.
+     */
+    static String setup(final NftablesConfig config)
+    {
+        final String t = "inet " + config.table();
+        final StringBuilder sb = new StringBuilder(1024);
+        sb.append("add table ").append(t).append('\n');
+        sb.append("add set ").append(t).append(" blocked4 { type ipv4_addr; flags timeout; }\n");
+        sb.append("add set ").append(t).append(" blocked6 { type ipv6_addr; flags timeout; }\n");
+        chain(sb, config, "forward", true);
+        chain(sb, config, "output", config.outputChain());
+        return sb.toString();
+    }
+
+    private static void chain(final StringBuilder sb, final NftablesConfig config, final String hook, final boolean wanted)
+    {
+        final String chain = "inet " + config.table() + " " + hook;
+        // add-flush-delete: valid whether or not the chain exists, and leaves nothing of an old definition
+        sb.append("add chain ").append(chain).append('\n');
+        sb.append("flush chain ").append(chain).append('\n');
+        sb.append("delete chain ").append(chain).append('\n');
+        if (!wanted)
+        {
+            return;
+        }
+        sb.append("add chain ").append(chain).append(" { type filter hook ").append(hook)
+            .append(" priority ").append(config.priority()).append("; policy accept; }\n");
+        final StringJoiner ports = new StringJoiner(", ", "{ ", " }");
+        config.ports().forEach(p -> ports.add(Integer.toString(p)));
+        for (final boolean ipv6 : new boolean[] {false, true})
+        {
+            sb.append("add rule ").append(chain).append(ipv6 ? " ip6 saddr @" : " ip saddr @").append(setName(ipv6))
+                .append(" tcp dport ").append(ports).append(" ct state new ")
+                .append(config.verdict().statement()).append('\n');
+        }
+    }
+
+    /**
+     * One transaction for a batch of element changes. Ops whose block has already expired are left out and
+     * returned in {@code skipped}.
+     */
+    static String elements(final String table, final Collection<Op> ops, final Instant now, final List<Op> skipped)
+    {
+        final StringBuilder sb = new StringBuilder(128 + ops.size() * 96);
+        for (final boolean ipv6 : new boolean[] {false, true})
+        {
+            final List<Op> family = new ArrayList<>();
+            for (final Op op : ops)
+            {
+                if (op.ipv6() != ipv6)
+                {
+                    continue;
+                }
+                if (op.add() && op.expires() != null && !op.expires().isAfter(now))
+                {
+                    skipped.add(op);
+                    continue;
+                }
+                family.add(op);
+            }
+            if (family.isEmpty())
+            {
+                continue;
+            }
+            final String set = "inet " + table + " " + setName(ipv6);
+            final StringJoiner placeholders = new StringJoiner(", ", "add element " + set + " { ", " }\n");
+            final StringJoiner deletes = new StringJoiner(", ", "delete element " + set + " { ", " }\n");
+            final StringJoiner adds = new StringJoiner(", ", "add element " + set + " { ", " }\n");
+            adds.setEmptyValue("");
+            for (final Op op : family)
+            {
+                placeholders.add(op.host() + " timeout 1s");
+                deletes.add(op.host());
+                if (op.add())
+                {
+                    adds.add(op.expires() == null ? op.host() : op.host() + " timeout " + timeout(Duration.between(now, op.expires())));
+                }
+            }
+            sb.append(placeholders).append(deletes).append(adds);
+        }
+        return sb.toString();
+    }
+
+    /** Whole seconds when exact ({@code 3600s}), else milliseconds rounded up so a block never ends early. */
+    static String timeout(final Duration remaining)
+    {
+        final long millis = Math.max(1, remaining.toMillis() + (remaining.toNanosPart() % 1_000_000 == 0 ? 0 : 1));
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    static List<String> listSet(final NftablesConfig config, final boolean ipv6)
+    {
+        final List<String> command = new ArrayList<>(config.nftCommand());
+        command.addAll(List.of("-j", "list", "set", "inet", config.table(), setName(ipv6)));
+        return command;
+    }
+}

@@ -1,0 +1,153 @@
+package org.egress25.enforce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.egress25.enforce.NetnsLab.BLOCKED4;
+import static org.egress25.enforce.NetnsLab.BLOCKED6;
+import static org.egress25.enforce.NetnsLab.CLEAN4;
+import static org.egress25.enforce.NetnsLab.SERVER4;
+import static org.egress25.enforce.NetnsLab.SERVER6;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
+import org.egress25.decision.Source;
+import org.egress25.enforce.NetnsLab.Outcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReconcilerTest
+{
+    private static final Instant NOW = Instant.parse("2026-11-28T02:00:00Z");
+    private static final Duration MEMORY = Duration.ofDays(7);
+
+    @TempDir
+    Path dir;
+
+    private static ActiveBlock block(final String host, final Instant expires)
+    {
+        return new ActiveBlock(host, "relay-attempts-1m", "212 attempts", NOW.minusSeconds(600), expires, 1, Source.DETECTOR);
+    }
+
+    @Test
+    void shouldPlanReAddsRemovalsAndLeaveCorrectElementsAlone()
+    {
+        final List<ActiveBlock> journal = List.of(
+            block("10.0.0.1", NOW.plusSeconds(3000)),      // kernel lost it
+            block("10.0.0.2", NOW.plusSeconds(3000)),      // kernel has it right
+            block("10.0.0.3", NOW.plusSeconds(3000)));     // kernel has it with the wrong lifetime
+        final List<KernelElement> kernel = List.of(
+            new KernelElement("10.0.0.2", Duration.ofSeconds(3600), Duration.ofSeconds(2999)),
+            new KernelElement("10.0.0.3", Duration.ofSeconds(3600), Duration.ofSeconds(60)),
+            new KernelElement("10.0.0.9", Duration.ofSeconds(3600), Duration.ofSeconds(1200)));
+        final List<ActiveBlock> expired = List.of(block("10.0.0.4", NOW.minusSeconds(5)));
+
+        final ReconcileReport report = Reconciler.plan(journal, kernel, expired, NOW);
+
+        assertThat(report.readded()).containsExactly("10.0.0.1", "10.0.0.3");
+        assertThat(report.alreadyCorrect()).containsExactly("10.0.0.2");
+        assertThat(report.removed()).containsExactly("10.0.0.9");
+        assertThat(report.expired()).containsExactly("10.0.0.4");
+        assertThat(report.decisions()).allSatisfy(d -> assertThat(d.source()).isEqualTo(Source.RECONCILE));
+        final Decision readd = report.decisions().get(0);
+        assertThat(readd.action()).isEqualTo(Action.BLOCK);
+        assertThat(readd.expires()).as("the original expiry, not a fresh lifetime").isEqualTo(NOW.plusSeconds(3000));
+        assertThat(readd.rule()).isEqualTo("relay-attempts-1m");
+        assertThat(report.decisions().get(2).action()).isEqualTo(Action.UNBLOCK);
+        assertThat(report.summary()).isEqualTo("reconcile: 2 re-added, 1 removed, 1 expired while down, 1 already correct");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReAddTheStillActiveBlockWithItsRemainingTimeAfterACrashAndNotTheExpiredOne() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            final Path journalFile = dir.resolve("blocks.jsonl");
+            final Instant longExpiry;
+            try (EnforcerService first = service(lab, journalFile))
+            {
+                first.start();
+                longExpiry = first.block(BLOCKED4, Duration.ofSeconds(60), "long").expires();
+                first.block(CLEAN4, Duration.ofSeconds(2), "short");
+                first.block(BLOCKED6, Duration.ofSeconds(60), "long, v6");
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+            }
+            // the crash: a record torn mid-write, then the machine reboots (the kernel sets are gone)
+            Files.writeString(journalFile, "{\"event\":\"unblock\",\"ti", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            lab.nftScript("delete table inet egress25\n");
+            Thread.sleep(2500);
+
+            try (EnforcerService second = service(lab, journalFile))
+            {
+                final ReconcileReport report = second.start();
+
+                assertThat(report.applied()).isTrue();
+                assertThat(report.readded()).containsExactlyInAnyOrder(BLOCKED4, BLOCKED6);
+                assertThat(report.expired()).containsExactly(CLEAN4);
+                assertThat(report.removed()).isEmpty();
+                final KernelElement element = ((NftablesEnforcer)second.enforcer()).listElements().stream()
+                    .filter(e -> e.host().equals(BLOCKED4)).findFirst().orElseThrow();
+                final Duration expected = Duration.between(Instant.now(), longExpiry);
+                assertThat(element.remaining()).isBetween(expected.minusSeconds(2), expected.plusSeconds(1));
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.OPEN);
+                assertThat(second.applied()).containsEntry(
+                    new EnforcerService.CounterKey(Action.BLOCK, "manual", Source.RECONCILE), 2L);
+            }
+            final List<String> lines = Files.readAllLines(journalFile);
+            assertThat(lines).as("compacted at start: the blocks in force, and the expired one as a remembered strike")
+                .hasSize(3).noneMatch(line -> line.contains("\"ti\""));
+            assertThat(lines).filteredOn(line -> line.contains("\"event\":\"strike\"")).singleElement()
+                .asString().contains(CLEAN4);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRemoveKernelElementsTheJournalDoesNotStandBehindAndKeepCorrectOnes() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            final Path journalFile = dir.resolve("blocks.jsonl");
+            try (EnforcerService first = service(lab, journalFile))
+            {
+                first.start();
+                first.block(BLOCKED4, Duration.ofMinutes(30), "abuse desk ticket 4711");
+            }
+            lab.nftScript("add element inet egress25 blocked4 { " + CLEAN4 + " timeout 1h }\n");
+            assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+
+            try (EnforcerService second = service(lab, journalFile))
+            {
+                final ReconcileReport report = second.start();
+
+                assertThat(report.removed()).containsExactly(CLEAN4);
+                assertThat(report.alreadyCorrect()).containsExactly(BLOCKED4);
+                assertThat(report.readded()).isEmpty();
+                assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.OPEN);
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+            }
+        }
+    }
+
+    private static EnforcerService service(final NetnsLab lab, final Path journalFile) throws Exception
+    {
+        final NftablesEnforcer enforcer = new NftablesEnforcer(NftablesConfig.builder().nftCommand(lab.nft()).build());
+        return new EnforcerService(enforcer, BlockJournal.open(journalFile, MEMORY, 1000, Clock.systemUTC()), MEMORY,
+            100, Clock.systemUTC());
+    }
+}
