@@ -94,6 +94,8 @@ final class Session implements Reassembler.Consumer
 
     long startNanos;
     long lastNanos;
+    /** The first 4xx/5xx reply line that named a blocklist zone, set by the blocklist detector; or null. */
+    String blocklistReply;
     private TlsState tls;
     private String endReason;
 
@@ -195,6 +197,7 @@ final class Session implements Reassembler.Consumer
         startNanos = nowNanos;
         lastNanos = nowNanos;
         endReason = null;
+        blocklistReply = null;
         client.reset();
         server.reset();
         clientMode = implicitTls ? MODE_OPAQUE : MODE_LINE;
@@ -1217,7 +1220,8 @@ final class Session implements Reassembler.Consumer
             dataAttempts,
             mailCommands,
             earlyRejection,
-            Arrays.copyOf(replyCodes, replyCodeCount));
+            Arrays.copyOf(replyCodes, replyCodeCount),
+            blocklistReply);
     }
 
     private static String text(final byte[] bytes, final int offset, final int length)

@@ -96,12 +96,21 @@ final class SmtpPatterns implements Session.Listener
         final Policy current = policy.get();
         final SmtpRules.Blocklist rule = current.smtp().blocklist();
         final int zone = findZone(zones(rule), zoneStarts, line, length);
-        if (zone < 0 || exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        if (zone < 0)
         {
             return;
         }
-        // A detector fires: allocation is fine from here on.
+        // A blocklist named: rare, so allocation is fine from here on. The session record keeps the first such
+        // reply whatever the exemptions say; only the decision is subject to them.
         final String text = new String(line, 0, Math.min(length, MAX_REPLY_TEXT), StandardCharsets.UTF_8);
+        if (s.blocklistReply == null)
+        {
+            s.blocklistReply = text;
+        }
+        if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        {
+            return;
+        }
         final String host = Addresses.format(s.clientHi, s.clientLo);
         final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
         final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
