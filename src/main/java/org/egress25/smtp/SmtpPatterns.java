@@ -244,15 +244,16 @@ final class SmtpPatterns implements Session.Listener
     // ------------------------------------------------------------------ everything else, at session end
 
     /**
-     * A finished session. Sessions of exempt hosts (a customer's own MTA) and to exempt servers (the ISP's
-     * smarthosts) are logged but never judged. Detectors run most specific first, so when one blocks, the
+     * A finished session. Sessions of exempt hosts (a customer's own MTA), to exempt servers (the ISP's
+     * smarthosts) and under TLS from the first byte are logged but never judged. Detectors run most specific first, so when one blocks, the
      * decision names the most telling rule (the ones after it are suppressed while the block lasts).
      */
     void onSession(final SessionRecord r, final long hi, final long lo, final long serverHi, final long serverLo,
         final HostClass hostClass, final long nowNanos)
     {
         final Policy current = policy.get();
-        if (exempt(current, hi, lo, serverHi, serverLo, nowNanos))
+        // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
+        if (r.tls() == TlsState.IMPLICIT || exempt(current, hi, lo, serverHi, serverLo, nowNanos))
         {
             return;
         }
