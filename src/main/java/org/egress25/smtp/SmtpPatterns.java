@@ -293,9 +293,9 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("rejected_sessions", rejected);
             evidence.put("window_seconds", rule.window().toSeconds());
             evidence.put("reply_codes", h.replyCodes());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d of %d SMTP sessions in %s were refused at banner, HELO, MAIL or RCPT (threshold %.0f%% of at least %d)",
-                rejected, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), rejected + " of " + sessions + " SMTP sessions in " + rule.window()
+                + " were refused at banner, HELO, MAIL or RCPT (threshold " + percent(rule.share()) + " of at least "
+                + rule.minSessions() + ")", evidence, now);
         }
     }
 
@@ -357,9 +357,8 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("recipients", recipients);
             evidence.put("recipient_domains", domains);
             evidence.put("window_seconds", rule.window().toSeconds());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d recipients in %d domains within %s (limits %d recipients, %d domains)",
-                recipients, domains, rule.window(), rule.maxRecipients(), rule.maxDomains()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), recipients + " recipients in " + domains + " domains within " + rule.window() + " (limits "
+                + rule.maxRecipients() + " recipients, " + rule.maxDomains() + " domains)", evidence, now);
         }
     }
 
@@ -373,10 +372,9 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("recipients", r.recipients());
             evidence.put("unknown", r.recipientsUnknown());
             evidence.put("server", r.server());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "one session to %s tried %d recipients, %d refused as unknown, and sent no message "
-                    + "(directory harvest: at least %d recipients, %.0f%% unknown)",
-                r.server(), r.recipients(), r.recipientsUnknown(), rule.minRecipients(), rule.rejectShare() * 100),
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), "one session to " + r.server() + " tried " + r.recipients() + " recipients, "
+                + r.recipientsUnknown() + " refused as unknown, and sent no message (directory harvest: at least "
+                + rule.minRecipients() + " recipients, " + percent(rule.rejectShare()) + " unknown)",
                 evidence, now);
         }
     }
@@ -397,9 +395,8 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("auth_failures", failures);
             evidence.put("server", r.server());
             evidence.put("server_port", r.serverPort());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d AUTH failures on submission ports within %s (limit %d): password guessing against %s",
-                failures, rule.window(), rule.maxFailures(), r.server()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), failures + " AUTH failures on submission ports within " + rule.window() + " (limit "
+                + rule.maxFailures() + "): password guessing against " + r.server(), evidence, now);
         }
     }
 
@@ -422,9 +419,8 @@ final class SmtpPatterns implements Session.Listener
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("sessions", sessions);
             evidence.put("aborted_sessions", aborted);
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d of %d readable SMTP sessions in %s delivered no message (threshold %.0f%% of at least %d)",
-                aborted, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), aborted + " of " + sessions + " readable SMTP sessions in " + rule.window()
+                + " delivered no message (threshold " + percent(rule.share()) + " of at least " + rule.minSessions() + ")", evidence, now);
         }
     }
 
@@ -558,6 +554,11 @@ final class SmtpPatterns implements Session.Listener
             }
         }
         return out;
+    }
+
+    private static String percent(final double share)
+    {
+        return Math.round(share * 100) + "%";
     }
 
     static String domainOf(final String mailbox)
