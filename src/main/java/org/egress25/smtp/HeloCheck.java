@@ -3,6 +3,7 @@ package org.egress25.smtp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.Addresses;
 
 /**
@@ -52,6 +53,15 @@ final class HeloCheck
             {
                 literal = literal.substring(5);
             }
+            final long v4 = ipv4(literal);
+            if (v4 >= 0)
+            {
+                if (hi != 0 || lo != (PacketEvent.IPV4_MAPPED_PREFIX | v4))
+                {
+                    found.add(LITERAL_MISMATCH);
+                }
+                return found;
+            }
             try
             {
                 final long[] pair = Addresses.parse(literal);
@@ -85,16 +95,52 @@ final class HeloCheck
         {
             found.add(RANDOM);
         }
-        for (final String provider : providers)
+        for (final String p : providers)
         {
-            final String p = provider.toLowerCase(Locale.ROOT);
-            if (name.equals(p) || name.endsWith("." + p))
+            final int at = name.length() - p.length();
+            if (at >= 0 && name.regionMatches(true, at, p, 0, p.length()) && (at == 0 || name.charAt(at - 1) == '.'))
             {
                 found.add(PROVIDER);
                 break;
             }
         }
         return found;
+    }
+
+    /**
+     * A dotted quad as an unsigned 32-bit value, or -1 when the text is not exactly four decimal octets.
+     * Spambots send a fresh literal every session; this spares the general parser (and its regex) for them.
+     */
+    static long ipv4(final String text)
+    {
+        long value = 0;
+        int octets = 0;
+        int at = 0;
+        while (at <= text.length() && octets < 4)
+        {
+            int octet = 0;
+            int digits = 0;
+            while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9' && digits < 4)
+            {
+                octet = octet * 10 + (text.charAt(at++) - '0');
+                digits++;
+            }
+            if (digits == 0 || digits > 3 || octet > 255)
+            {
+                return -1;
+            }
+            value = (value << 8) | octet;
+            octets++;
+            if (octets < 4)
+            {
+                if (at >= text.length() || text.charAt(at) != '.')
+                {
+                    return -1;
+                }
+                at++;
+            }
+        }
+        return octets == 4 && at == text.length() ? value : -1;
     }
 
     private static boolean looksLikeAddress(final String name)

@@ -7,7 +7,9 @@ package org.egress25.smtp;
  */
 final class LineBuffer
 {
-    final byte[] bytes;
+    /** Made on the first byte: a slot whose connections never carry data (SYN floods) never pays for it. */
+    byte[] bytes;
+    private final int capacity;
     /** Bytes of the current line held (CR and LF excluded once complete). */
     int length;
     /** The line began right after a gap. */
@@ -18,7 +20,7 @@ final class LineBuffer
 
     LineBuffer(final int capacity)
     {
-        bytes = new byte[capacity];
+        this.capacity = capacity;
     }
 
     void reset()
@@ -57,30 +59,29 @@ final class LineBuffer
             overflow = false;
             overflowReported = false;
         }
-        int at = from;
-        while (at < end)
+        if (bytes == null)
         {
-            final byte b = buffer[at++];
-            if (b == '\n')
-            {
-                // Some clients send CR CR LF: drop every trailing CR.
-                while (length > 0 && bytes[length - 1] == '\r')
-                {
-                    length--;
-                }
-                complete = true;
-                return at;
-            }
-            if (length < bytes.length)
-            {
-                bytes[length++] = b;
-            }
-            else
-            {
-                overflow = true;
-            }
+            bytes = new byte[capacity];
         }
-        return at;
+        final int lf = ByteScan.indexOfLf(buffer, from, end);
+        final int take = Math.min(lf - from, bytes.length - length);
+        System.arraycopy(buffer, from, bytes, length, take);
+        length += take;
+        if (take < lf - from)
+        {
+            overflow = true;
+        }
+        if (lf == end)
+        {
+            return end;
+        }
+        // Some clients send CR CR LF: drop every trailing CR.
+        while (length > 0 && bytes[length - 1] == '\r')
+        {
+            length--;
+        }
+        complete = true;
+        return lf + 1;
     }
 
     boolean complete()

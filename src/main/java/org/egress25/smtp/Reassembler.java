@@ -33,7 +33,9 @@ final class Reassembler
     /** A segment this far beyond nextSeq is not plausibly the same stream (default windows are far smaller). */
     private static final int MAX_AHEAD = 1 << 24;
 
-    private final byte[] held;
+    /** Made on the first out-of-order segment: most connections never have one, so most slots never pay. */
+    private byte[] held;
+    private final int heldCapacity;
     private final long[] heldSeq;
     private final int[] heldOffset;
     private final int[] heldLength;
@@ -50,7 +52,7 @@ final class Reassembler
 
     Reassembler(final int reorderBytes, final int reorderSegments)
     {
-        held = new byte[reorderBytes];
+        heldCapacity = reorderBytes;
         heldSeq = new long[reorderSegments];
         heldOffset = new int[reorderSegments];
         heldLength = new int[reorderSegments];
@@ -237,9 +239,13 @@ final class Reassembler
                 return true;
             }
         }
-        if (heldCount == heldSeq.length || heldUsed + length > held.length)
+        if (heldCount == heldSeq.length || heldUsed + length > heldCapacity)
         {
             return false;
+        }
+        if (held == null)
+        {
+            held = new byte[heldCapacity];
         }
         System.arraycopy(frame, offset, held, heldUsed, length);
         heldSeq[heldCount] = seq & SEQ_MASK;

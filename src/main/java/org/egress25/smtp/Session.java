@@ -94,6 +94,8 @@ final class Session implements Reassembler.Consumer
 
     long startNanos;
     long lastNanos;
+    /** The first 4xx/5xx reply line that named a blocklist zone, set by the blocklist detector; or null. */
+    String blocklistReply;
     private TlsState tls;
     private String endReason;
 
@@ -122,7 +124,8 @@ final class Session implements Reassembler.Consumer
     private int pendingCount;
 
     // --- what the session said ---
-    private final byte[] arena;
+    /** Arena, reply text and recipient index are made on first use, then kept with the slot. */
+    private byte[] arena;
     private int arenaUsed;
     private int heloOffset;
     private int heloLength;
@@ -135,13 +138,13 @@ final class Session implements Reassembler.Consumer
     private final int[] txRcptRejected;
     private final int[] txData;
     private final long[] txDataBytes;
-    private final byte[] txReply;
+    private byte[] txReply;
     private final int[] txReplyLength;
 
     private int rcptStored;
-    private final int[] rcptOffset;
-    private final int[] rcptLength;
-    private final int[] rcptTx;
+    private int[] rcptOffset;
+    private int[] rcptLength;
+    private int[] rcptTx;
 
     private final int[] replies = new int[4];
     private final int[] anomalies = new int[Anomaly.values().length];
@@ -169,7 +172,6 @@ final class Session implements Reassembler.Consumer
         pendingVerb = new int[limits.maxPipelined()];
         pendingTx = new int[limits.maxPipelined()];
         pendingFlags = new int[limits.maxPipelined()];
-        arena = new byte[limits.addressBytes()];
         final int tx = limits.maxTransactions();
         txMailOffset = new int[tx];
         txMailLength = new int[tx];
@@ -177,11 +179,7 @@ final class Session implements Reassembler.Consumer
         txRcptRejected = new int[tx];
         txData = new int[tx];
         txDataBytes = new long[tx];
-        txReply = new byte[tx * SmtpLimits.REPLY_TEXT];
         txReplyLength = new int[tx];
-        rcptOffset = new int[limits.maxRecipients()];
-        rcptLength = new int[limits.maxRecipients()];
-        rcptTx = new int[limits.maxRecipients()];
     }
 
     /** Readies the slot for a new connection first seen at {@code nowNanos}. */
@@ -199,6 +197,7 @@ final class Session implements Reassembler.Consumer
         startNanos = nowNanos;
         lastNanos = nowNanos;
         endReason = null;
+        blocklistReply = null;
         client.reset();
         server.reset();
         clientMode = implicitTls ? MODE_OPAQUE : MODE_LINE;
@@ -388,38 +387,49 @@ final class Session implements Reassembler.Consumer
         return at;
     }
 
+    /**
+     * Skips a DATA body up to its terminating line ".": only the bytes right after a line feed can start it,
+     * so mid-line the scan is a tight search for the next LF (a body is most of an SMTP session's bytes).
+     */
     private int bodyBytes(final byte[] buffer, final int from, final int end)
     {
         int at = from;
         int state = bodyState;
         while (at < end)
         {
-            final byte b = buffer[at++];
-            if (b == '\n')
+            if (state == BODY_MID)
             {
-                if (state == BODY_DOT || state == BODY_DOT_CR)
+                at = ByteScan.indexOfLf(buffer, at, end);
+                if (at == end)
                 {
-                    addDataBytes(at - from);
-                    bodyState = BODY_LINE_START;
-                    clientMode = MODE_LINE;
-                    clientLine.reset();
-                    push(Verb.DATA_END, openTx, 0);
-                    closeTx();
-                    return at;
+                    break;
                 }
+                at++;
                 state = BODY_LINE_START;
+                continue;
             }
-            else if (b == '.')
+            final byte b = buffer[at++];
+            if (b == '\n' && (state == BODY_DOT || state == BODY_DOT_CR))
             {
-                state = state == BODY_LINE_START ? BODY_DOT : BODY_MID;
+                addDataBytes(at - from);
+                bodyState = BODY_LINE_START;
+                clientMode = MODE_LINE;
+                clientLine.reset();
+                push(Verb.DATA_END, openTx, 0);
+                closeTx();
+                return at;
             }
-            else if (b == '\r')
+            if (state == BODY_LINE_START)
             {
-                state = state == BODY_DOT ? BODY_DOT_CR : state == BODY_LINE_START ? BODY_LINE_START : BODY_MID;
+                state = b == '.' ? BODY_DOT : b == '\r' || b == '\n' ? BODY_LINE_START : BODY_MID;
             }
             else
             {
-                state = BODY_MID;
+                state = state == BODY_DOT && b == '\r' ? BODY_DOT_CR : BODY_MID;
+                if (b == '\n')
+                {
+                    state = BODY_LINE_START;
+                }
             }
         }
         bodyState = state;
@@ -673,6 +683,12 @@ final class Session implements Reassembler.Consumer
 
     private void storeRecipient(final byte[] line, final int from, final int to)
     {
+        if (rcptOffset == null)
+        {
+            rcptOffset = new int[limits.maxRecipients()];
+            rcptLength = new int[limits.maxRecipients()];
+            rcptTx = new int[limits.maxRecipients()];
+        }
         if (rcptStored == rcptOffset.length)
         {
             counters.caps[Cap.RECIPIENTS.ordinal()]++;
@@ -712,6 +728,10 @@ final class Session implements Reassembler.Consumer
     private int store(final byte[] line, final int from, final int to)
     {
         final int length = Math.max(0, to - from);
+        if (arena == null)
+        {
+            arena = new byte[limits.addressBytes()];
+        }
         if (arenaUsed + length > arena.length)
         {
             return -1;
@@ -925,6 +945,10 @@ final class Session implements Reassembler.Consumer
     {
         if (tx >= 0)
         {
+            if (txReply == null)
+            {
+                txReply = new byte[txMailOffset.length * SmtpLimits.REPLY_TEXT];
+            }
             final int copy = Math.min(length, SmtpLimits.REPLY_TEXT);
             System.arraycopy(line, 0, txReply, tx * SmtpLimits.REPLY_TEXT, copy);
             txReplyLength[tx] = copy;
@@ -1196,7 +1220,8 @@ final class Session implements Reassembler.Consumer
             dataAttempts,
             mailCommands,
             earlyRejection,
-            Arrays.copyOf(replyCodes, replyCodeCount));
+            Arrays.copyOf(replyCodes, replyCodeCount),
+            blocklistReply);
     }
 
     private static String text(final byte[] bytes, final int offset, final int length)

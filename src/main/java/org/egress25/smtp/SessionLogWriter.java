@@ -22,12 +22,13 @@ import java.nio.file.StandardOpenOption;
  *  "auth":{"attempts":0,"failures":0},
  *  "transactions":[{"mail_from":"bob@example.org","rcpt_to":["alice@example.org"],"rcpt_rejected":0,
  *                   "data":"accepted","last_reply":"250 OK id=1pgobK","rcpt_count":1,"data_bytes":23}],
- *  "replies":{"2xx":5,"3xx":1,"4xx":0,"5xx":0},"anomalies":{},
+ *  "replies":{"2xx":5,"3xx":1,"4xx":0,"5xx":0},"anomalies":{},"blocklist_reply":null,
  *  "directions":"both","bytes_client":160,"bytes_server":410,"end_reason":"quit"}
  * </pre>
  *
- * The fields through {@code anomalies} are the ones issue 3 asks for; the rest say how much of the
- * connection the capture held ({@code directions}: both, client or server), how big it was and why it ended.
+ * The fields through {@code anomalies} are the ones issue 3 asks for; the rest are the first reply that
+ * named a DNS blocklist (any command, not only a transaction's last), how much of the connection the capture
+ * held ({@code directions}: both, client or server), how big it was and why it ended.
  *
  * <p>Redaction ({@code --redact}) keeps the first character of each mailbox's local part and the whole
  * domain: {@code john.doe@example.com} becomes {@code j***@example.com}. The domain is what an abuse desk
@@ -46,6 +47,8 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
     private final JsonGenerator json;
     private final boolean redact;
     private long written;
+    private long failures;
+    private IOException firstError;
 
     public SessionLogWriter(final OutputStream out, final boolean redact)
     {
@@ -72,6 +75,10 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             redact);
     }
 
+    /**
+     * Writes one session. An I/O error (disk full) does not stop the analysis thread: it is counted, the
+     * first one is kept for {@link #firstError()}, and the next session tries again.
+     */
     @Override
     public void accept(final SessionRecord s)
     {
@@ -84,13 +91,29 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
         }
         catch (final IOException e)
         {
-            throw new UncheckedIOException("cannot write the session log", e);
+            failures++;
+            if (firstError == null)
+            {
+                firstError = e;
+            }
         }
     }
 
     public long written()
     {
         return written;
+    }
+
+    /** Sessions that could not be written. */
+    public long failures()
+    {
+        return failures;
+    }
+
+    /** The first write error, or null. */
+    public IOException firstError()
+    {
+        return firstError;
     }
 
     private void write(final SessionRecord s) throws IOException
@@ -143,6 +166,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             }
         }
         json.writeEndObject();
+        json.writeStringField("blocklist_reply", s.blocklistReply());
         json.writeStringField("directions", s.directions());
         json.writeNumberField("bytes_client", s.clientBytes());
         json.writeNumberField("bytes_server", s.serverBytes());

@@ -33,6 +33,7 @@ import java.util.Map;
  * @param mailCommands   MAIL commands
  * @param earlyRejection the greeting, EHLO/HELO, MAIL or a RCPT got 421, 450, 451, 550, 553 or 554
  * @param replyCodes     final reply codes seen, in order (at most 64), for the per-host histogram
+ * @param blocklistReply the first 4xx/5xx reply line naming one of the policy's blocklist zones, or null
  */
 public record SessionRecord(
     Instant start,
@@ -60,7 +61,8 @@ public record SessionRecord(
     int dataAttempts,
     int mailCommands,
     boolean earlyRejection,
-    int[] replyCodes)
+    int[] replyCodes,
+    String blocklistReply)
 {
     /**
      * One mail transaction: MAIL FROM (or a stray RCPT) up to the end of its DATA or BDAT LAST, RSET,

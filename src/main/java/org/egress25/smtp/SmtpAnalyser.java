@@ -122,13 +122,24 @@ public final class SmtpAnalyser implements Analyser
         }
     }
 
+    /**
+     * Ends a session: flushes what the reorder buffers hold, then (if any payload was seen) writes its
+     * record and runs the pattern analysers. A connection that never carried a byte of SMTP (a SYN left
+     * unanswered or refused, a handshake then RST) is counted but not logged: those are connection attempts,
+     * the rate analyser's business, and a mass sender makes hundreds a minute.
+     */
     private void finish(final Session s, final String reason, final long nowNanos)
     {
         s.flush();
         s.endReason(reason);
+        table.remove(s);
+        if (s.client.bytes == 0 && s.server.bytes == 0)
+        {
+            counters.emptySessions++;
+            return;
+        }
         final SessionRecord record = s.toRecord();
         counters.session(s.serverPort, s.tls());
-        table.remove(s);
         sessions.accept(record);
         patterns.onSession(record, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.hostClass,
             Math.max(nowNanos, s.lastNanos));
@@ -172,6 +183,12 @@ public final class SmtpAnalyser implements Analyser
     public long segments()
     {
         return counters.segments;
+    }
+
+    /** Connections that ended without a byte of payload either way: counted, not logged. */
+    public long emptySessions()
+    {
+        return counters.emptySessions;
     }
 
     /** Connections tracked right now. */

@@ -18,6 +18,7 @@ final class SmtpCounters
     final long[][] sessions = new long[MAX_PORTS + 1][TlsState.values().length];
     int sessionPortCount;
     long segments;
+    long emptySessions;
     long retransmittedBytes;
 
     void session(final int port, final TlsState tls)

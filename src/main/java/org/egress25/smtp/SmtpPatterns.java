@@ -2,6 +2,7 @@ package org.egress25.smtp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
@@ -53,6 +55,7 @@ final class SmtpPatterns implements Session.Listener
     private static final int MAX_HELO_SAMPLES = 5;
     private static final int MAX_DOMAINS = 4096;
     private static final int MAX_REPLY_TEXT = 300;
+    private static final int MAX_CODES = 32;
 
     private final Supplier<Policy> policy;
     private final Verdicts verdicts;
@@ -61,6 +64,7 @@ final class SmtpPatterns implements Session.Listener
     private final LinkedHashMap<HostKey, HostState> hosts;
     private SmtpRules.Blocklist zonesFor;
     private byte[][] zones = new byte[0][];
+    private boolean[] zoneStarts = new boolean[256];
     private long nextSweepNanos = Long.MIN_VALUE;
 
     SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SmtpLimits limits, final SmtpCounters counters)
@@ -91,18 +95,31 @@ final class SmtpPatterns implements Session.Listener
     {
         final Policy current = policy.get();
         final SmtpRules.Blocklist rule = current.smtp().blocklist();
-        final int zone = findZone(zones(rule), line, length);
-        if (zone < 0 || exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        final int zone = findZone(zones(rule), zoneStarts, line, length);
+        if (zone < 0)
         {
             return;
         }
-        // A detector fires: allocation is fine from here on.
+        // A blocklist named: rare, so allocation is fine from here on. The session record keeps the first such
+        // reply whatever the exemptions say; only the decision is subject to them.
         final String text = new String(line, 0, Math.min(length, MAX_REPLY_TEXT), StandardCharsets.UTF_8);
+        if (s.blocklistReply == null)
+        {
+            s.blocklistReply = text;
+        }
+        if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        {
+            return;
+        }
         final String host = Addresses.format(s.clientHi, s.clientLo);
         final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
         final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
         final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
         state.blocklistReply = text;
+        if (!due(state, rule.id(), s.clientHi, s.clientLo, s.lastNanos))
+        {
+            return;
+        }
         final String server = Addresses.format(s.serverHi, s.serverLo);
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
@@ -127,27 +144,48 @@ final class SmtpPatterns implements Session.Listener
             {
                 lower[i] = rule.zones().get(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
             }
+            final boolean[] starts = new boolean[256];
+            for (final byte[] zone : lower)
+            {
+                if (zone.length > 0)
+                {
+                    starts[zone[0] & 0xff] = true;
+                }
+            }
             zones = lower;
+            zoneStarts = starts;
             zonesFor = rule;
         }
         return zones;
     }
 
-    /** Index of the first zone found in the line, case-insensitively; -1 when none. No allocation. */
-    static int findZone(final byte[][] zones, final byte[] line, final int length)
+    /**
+     * Index of the first zone found in the line, case-insensitively; -1 when none. No allocation. A position
+     * is only tried against the zones when its byte can start one ({@code starts}, indexed by the lower-case
+     * byte), which skips most of a reply's text: this runs on every 4xx/5xx line a spambot receives.
+     */
+    static int findZone(final byte[][] zones, final boolean[] starts, final byte[] line, final int length)
     {
-        for (int z = 0; z < zones.length; z++)
+        for (int i = 0; i < length; i++)
         {
-            final byte[] zone = zones[z];
-            final int last = length - zone.length;
-            for (int i = 0; i <= last; i++)
+            final byte first = lower(line[i]);
+            if (!starts[first & 0xff])
             {
-                int k = 0;
+                continue;
+            }
+            for (int z = 0; z < zones.length; z++)
+            {
+                final byte[] zone = zones[z];
+                if (zone.length == 0 || zone[0] != first || i + zone.length > length)
+                {
+                    continue;
+                }
+                int k = 1;
                 while (k < zone.length && lower(line[i + k]) == zone[k])
                 {
                     k++;
                 }
-                if (k == zone.length && zone.length > 0)
+                if (k == zone.length)
                 {
                     return z;
                 }
@@ -206,27 +244,29 @@ final class SmtpPatterns implements Session.Listener
     // ------------------------------------------------------------------ everything else, at session end
 
     /**
-     * A finished session. Sessions of exempt hosts (a customer's own MTA) and to exempt servers (the ISP's
-     * smarthosts) are logged but never judged. Detectors run most specific first, so when one blocks, the
+     * A finished session. Sessions of exempt hosts (a customer's own MTA), to exempt servers (the ISP's
+     * smarthosts) and under TLS from the first byte are logged but never judged. Detectors run most specific first, so when one blocks, the
      * decision names the most telling rule (the ones after it are suppressed while the block lasts).
      */
     void onSession(final SessionRecord r, final long hi, final long lo, final long serverHi, final long serverLo,
         final HostClass hostClass, final long nowNanos)
     {
         final Policy current = policy.get();
-        if (exempt(current, hi, lo, serverHi, serverLo, nowNanos))
+        // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
+        if (r.tls() == TlsState.IMPLICIT || exempt(current, hi, lo, serverHi, serverLo, nowNanos))
         {
             return;
         }
         final SmtpRules rules = current.smtp();
         final HostState h = state(hi, lo, nowNanos);
         final PortGroup group = Policy.groupOf(r.serverPort());
-        h.summarise(r);
+        final List<String> domains = recipientDomains(r);
+        h.summarise(r, domains);
 
         harvest(rules.harvest(), h, r, hi, lo, hostClass, group, nowNanos);
         authFailures(rules.auth(), h, r, hi, lo, hostClass, group, nowNanos);
         rejectionShare(rules.rejection(), h, r, hi, lo, hostClass, group, nowNanos);
-        fanOut(rules.recipients(), h, r, hi, lo, hostClass, group, nowNanos);
+        fanOut(rules.recipients(), h, r, domains, hi, lo, hostClass, group, nowNanos);
         aborted(rules.aborted(), h, r, hi, lo, hostClass, group, nowNanos);
         heloQuality(rules.helo(), h, r, hi, lo, hostClass, group, nowNanos);
     }
@@ -246,16 +286,16 @@ final class SmtpPatterns implements Session.Listener
         h.rejected.add(now, window, r.earlyRejection() ? 1 : 0);
         final long sessions = h.sessions.sum(now, window);
         final long rejected = h.rejected.sum(now, window);
-        if (sessions >= rule.minSessions() && rejected >= rule.share() * sessions)
+        if (sessions >= rule.minSessions() && rejected >= rule.share() * sessions && due(h, rule.id(), hi, lo, now))
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("sessions", sessions);
             evidence.put("rejected_sessions", rejected);
             evidence.put("window_seconds", rule.window().toSeconds());
             evidence.put("reply_codes", h.replyCodes());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d of %d SMTP sessions in %s were refused at banner, HELO, MAIL or RCPT (threshold %.0f%% of at least %d)",
-                rejected, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), rejected + " of " + sessions + " SMTP sessions in " + rule.window()
+                + " were refused at banner, HELO, MAIL or RCPT (threshold " + percent(rule.share()) + " of at least "
+                + rule.minSessions() + ")", evidence, now);
         }
     }
 
@@ -269,16 +309,23 @@ final class SmtpPatterns implements Session.Listener
             return;
         }
         final long window = rule.window().toNanos();
-        final List<String> problems = HeloCheck.problems(r.helo(), hi, lo, rule.providerDomains());
-        h.heloNames.put(r.helo().toLowerCase(Locale.ROOT), now);
-        final int distinct = countRecent(h.heloNames, now, window, 256);
-        if (distinct > rule.maxDistinctNames())
+        if (!r.helo().equals(h.lastHelo))
         {
-            problems.add("distinct-names");
+            h.lastHelo = r.helo();
+            h.lastHeloLower = r.helo().toLowerCase(Locale.ROOT);
+            h.lastHeloProblems = HeloCheck.problems(r.helo(), hi, lo, rule.providerDomains());
         }
-        if (problems.isEmpty())
+        h.heloNames.put(h.lastHeloLower, now);
+        final int distinct = countRecent(h.heloNames, now, window, 256);
+        final boolean tooMany = distinct > rule.maxDistinctNames();
+        if ((h.lastHeloProblems.isEmpty() && !tooMany) || !due(h, rule.id(), hi, lo, now))
         {
             return;
+        }
+        final List<String> problems = new ArrayList<>(h.lastHeloProblems);
+        if (tooMany)
+        {
+            problems.add("distinct-names");
         }
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("helo", r.helo());
@@ -292,29 +339,26 @@ final class SmtpPatterns implements Session.Listener
             evidence, now);
     }
 
-    private void fanOut(final SmtpRules.Recipients rule, final HostState h, final SessionRecord r, final long hi,
-        final long lo, final HostClass hostClass, final PortGroup group, final long now)
+    private void fanOut(final SmtpRules.Recipients rule, final HostState h, final SessionRecord r,
+        final List<String> sessionDomains, final long hi, final long lo, final HostClass hostClass,
+        final PortGroup group, final long now)
     {
         final long window = rule.window().toNanos();
         h.recipientsWindow.add(now, window, r.recipients());
-        for (final SessionRecord.Transaction t : r.transactions())
+        for (final String domain : sessionDomains)
         {
-            for (final String rcpt : t.rcptTo())
-            {
-                h.domains.put(domainOf(rcpt), now);
-            }
+            h.domains.put(domain, now);
         }
         final long recipients = h.recipientsWindow.sum(now, window);
         final int domains = countRecent(h.domains, now, window, MAX_DOMAINS);
-        if (recipients > rule.maxRecipients() || domains > rule.maxDomains())
+        if ((recipients > rule.maxRecipients() || domains > rule.maxDomains()) && due(h, rule.id(), hi, lo, now))
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("recipients", recipients);
             evidence.put("recipient_domains", domains);
             evidence.put("window_seconds", rule.window().toSeconds());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d recipients in %d domains within %s (limits %d recipients, %d domains)",
-                recipients, domains, rule.window(), rule.maxRecipients(), rule.maxDomains()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), recipients + " recipients in " + domains + " domains within " + rule.window() + " (limits "
+                + rule.maxRecipients() + " recipients, " + rule.maxDomains() + " domains)", evidence, now);
         }
     }
 
@@ -322,16 +366,15 @@ final class SmtpPatterns implements Session.Listener
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         if (r.recipients() >= rule.minRecipients() && r.recipientsUnknown() >= rule.rejectShare() * r.recipients()
-            && r.dataAccepted() == 0)
+            && r.dataAccepted() == 0 && due(h, rule.id(), hi, lo, now))
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("recipients", r.recipients());
             evidence.put("unknown", r.recipientsUnknown());
             evidence.put("server", r.server());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "one session to %s tried %d recipients, %d refused as unknown, and sent no message "
-                    + "(directory harvest: at least %d recipients, %.0f%% unknown)",
-                r.server(), r.recipients(), r.recipientsUnknown(), rule.minRecipients(), rule.rejectShare() * 100),
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), "one session to " + r.server() + " tried " + r.recipients() + " recipients, "
+                + r.recipientsUnknown() + " refused as unknown, and sent no message (directory harvest: at least "
+                + rule.minRecipients() + " recipients, " + percent(rule.rejectShare()) + " unknown)",
                 evidence, now);
         }
     }
@@ -346,15 +389,14 @@ final class SmtpPatterns implements Session.Listener
         final long window = rule.window().toNanos();
         h.authFailures.add(now, window, r.authFailures());
         final long failures = h.authFailures.sum(now, window);
-        if (failures > rule.maxFailures())
+        if (failures > rule.maxFailures() && due(h, rule.id(), hi, lo, now))
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("auth_failures", failures);
             evidence.put("server", r.server());
             evidence.put("server_port", r.serverPort());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d AUTH failures on submission ports within %s (limit %d): password guessing against %s",
-                failures, rule.window(), rule.maxFailures(), r.server()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), failures + " AUTH failures on submission ports within " + rule.window() + " (limit "
+                + rule.maxFailures() + "): password guessing against " + r.server(), evidence, now);
         }
     }
 
@@ -372,22 +414,48 @@ final class SmtpPatterns implements Session.Listener
         h.aborted.add(now, window, abortedSession ? 1 : 0);
         final long sessions = h.readable.sum(now, window);
         final long aborted = h.aborted.sum(now, window);
-        if (sessions >= rule.minSessions() && aborted >= rule.share() * sessions)
+        if (sessions >= rule.minSessions() && aborted >= rule.share() * sessions && due(h, rule.id(), hi, lo, now))
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("sessions", sessions);
             evidence.put("aborted_sessions", aborted);
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), String.format(Locale.ROOT,
-                "%d of %d readable SMTP sessions in %s delivered no message (threshold %.0f%% of at least %d)",
-                aborted, sessions, rule.window(), rule.share() * 100, rule.minSessions()), evidence, now);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), aborted + " of " + sessions + " readable SMTP sessions in " + rule.window()
+                + " delivered no message (threshold " + percent(rule.share()) + " of at least " + rule.minSessions() + ")", evidence, now);
         }
+    }
+
+    /**
+     * Whether a finding is worth a decision: not while the host is blocked (as learnt from Verdicts when a
+     * rule last fired), and not when this rule already alerted about it within {@link Verdicts#ALERT_QUIET_NANOS}. Verdicts would drop
+     * those anyway; asking first saves building the reason and evidence for every session of a spambot
+     * that stays over a threshold (measured: most of the session-end cost on the mixed benchmark).
+     */
+    private boolean due(final HostState h, final String rule, final long hi, final long lo, final long now)
+    {
+        h.rules.add(rule);
+        if (h.blockedKnown && now - h.blockedUntilNanos < 0)
+        {
+            return false;
+        }
+        final Long alerted = h.alertedAt.get(rule);
+        return alerted == null || now - alerted - Verdicts.ALERT_QUIET_NANOS >= 0;
     }
 
     private void fire(final HostState h, final long hi, final long lo, final HostClass hostClass, final PortGroup group,
         final String rule, final Action action, final String reason, final Map<String, Object> evidence, final long now)
     {
-        h.rules.add(rule);
-        verdicts.decide(hi, lo, hostClass, group, rule, action, reason, evidence, now);
+        final Decision decision = verdicts.decide(hi, lo, hostClass, group, rule, action, reason, evidence, now);
+        final long blockedUntil = verdicts.blockedUntilNanos(hi, lo, now);
+        if (blockedUntil != 0)
+        {
+            // Blocked, by this decision or (when Verdicts dropped it) by another analyser: quiet until it ends.
+            h.blockedKnown = true;
+            h.blockedUntilNanos = blockedUntil;
+        }
+        else if (decision == null || decision.action() != Action.BLOCK)
+        {
+            h.alertedAt.put(rule, now);
+        }
     }
 
     // ------------------------------------------------------------------ host state
@@ -450,19 +518,47 @@ final class SmtpPatterns implements Session.Listener
         return hosts.size();
     }
 
-    /** Entries seen within the window; older ones are dropped, and the map is kept under {@code cap}. */
+    /**
+     * Entries seen within the window. The map is access-ordered, so its eldest entries are the least recently
+     * seen: dropping from the front until one is young enough (and the map is under {@code cap}) costs only
+     * the entries dropped, not a walk over all of them per session.
+     */
     private static int countRecent(final LinkedHashMap<String, Long> seen, final long now, final long window, final int cap)
     {
         final Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
         while (it.hasNext())
         {
             final Map.Entry<String, Long> e = it.next();
-            if (now - e.getValue() - window > 0 || seen.size() > cap)
+            if (now - e.getValue() - window <= 0 && seen.size() <= cap)
             {
-                it.remove();
+                break;
             }
+            it.remove();
         }
         return seen.size();
+    }
+
+    /** Distinct recipient domains of a session's itemised recipients, lower case. */
+    private static List<String> recipientDomains(final SessionRecord r)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final SessionRecord.Transaction t : r.transactions())
+        {
+            for (final String rcpt : t.rcptTo())
+            {
+                final String domain = domainOf(rcpt);
+                if (!out.contains(domain))
+                {
+                    out.add(domain);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String percent(final double share)
+    {
+        return Math.round(share * 100) + "%";
     }
 
     static String domainOf(final String mailbox)
@@ -488,7 +584,18 @@ final class SmtpPatterns implements Session.Listener
         final LinkedHashMap<String, Long> domains = new AccessOrdered();
         final Set<String> heloSamples = new LinkedHashSet<>();
         final Set<String> allDomains = new HashSet<>();
-        final Map<Integer, Long> replyCodes = new TreeMap<>();
+        /** Reply-code histogram in two small parallel arrays (a host sees a dozen distinct codes, not 400). */
+        final int[] codes = new int[MAX_CODES];
+        final long[] codeCounts = new long[MAX_CODES];
+        int codeCount;
+        /** The last HELO judged and what was found, so a host that always says the same name is judged once. */
+        String lastHelo;
+        String lastHeloLower;
+        List<String> lastHeloProblems;
+        long blockedUntilNanos;
+        boolean blockedKnown;
+        /** When each rule last alerted about this host (or was dropped by Verdicts as a repeat). */
+        final Map<String, Long> alertedAt = new HashMap<>();
         String blocklistReply;
         long sessionsTotal;
         long recipients;
@@ -499,42 +606,53 @@ final class SmtpPatterns implements Session.Listener
             this.key = key;
         }
 
-        void summarise(final SessionRecord r)
+        void summarise(final SessionRecord r, final List<String> domains)
         {
             sessionsTotal++;
             recipients += r.recipients();
             recipientsRejected += r.recipientsRejected();
             for (final int code : r.replyCodes())
             {
-                if (replyCodes.size() < 100 || replyCodes.containsKey(code))
+                int i = 0;
+                while (i < codeCount && codes[i] != code)
                 {
-                    replyCodes.merge(code, 1L, Long::sum);
+                    i++;
+                }
+                if (i == codeCount && codeCount < MAX_CODES)
+                {
+                    codes[codeCount++] = code;
+                }
+                if (i < codeCount)
+                {
+                    codeCounts[i]++;
                 }
             }
             if (r.helo() != null && heloSamples.size() < MAX_HELO_SAMPLES)
             {
                 heloSamples.add(r.helo());
             }
-            for (final SessionRecord.Transaction t : r.transactions())
+            for (final String domain : domains)
             {
-                for (final String rcpt : t.rcptTo())
+                if (allDomains.size() < MAX_DOMAINS)
                 {
-                    if (allDomains.size() < MAX_DOMAINS)
-                    {
-                        allDomains.add(domainOf(rcpt));
-                    }
+                    allDomains.add(domain);
                 }
             }
         }
 
         Map<Integer, Long> replyCodes()
         {
-            return new TreeMap<>(replyCodes);
+            final Map<Integer, Long> out = new TreeMap<>();
+            for (int i = 0; i < codeCount; i++)
+            {
+                out.put(codes[i], codeCounts[i]);
+            }
+            return out;
         }
 
         SmtpHostSummary summary()
         {
-            return new SmtpHostSummary(key.text(), List.copyOf(rules), sessionsTotal, replyCodes,
+            return new SmtpHostSummary(key.text(), List.copyOf(rules), sessionsTotal, replyCodes(),
                 List.copyOf(heloSamples), blocklistReply, recipients, recipientsRejected, allDomains.size());
         }
     }

@@ -41,4 +41,16 @@ class HeloCheckTest
         assertThat(check("xkqzvbtrw.example")).containsExactly(HeloCheck.RANDOM);
         assertThat(check("a8f3k2j9d1.example")).containsExactly(HeloCheck.RANDOM);
     }
+
+    @Test
+    void shouldReadDottedQuadsExactly()
+    {
+        assertThat(HeloCheck.ipv4("203.0.113.9")).isEqualTo(0xcb00_7109L);
+        assertThat(HeloCheck.ipv4("0.0.0.0")).isZero();
+        assertThat(HeloCheck.ipv4("255.255.255.255")).isEqualTo(0xffff_ffffL);
+        for (final String bad : List.of("256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4 ", "01234.1.1.1", "", "a.b.c.d"))
+        {
+            assertThat(HeloCheck.ipv4(bad)).as(bad).isEqualTo(-1);
+        }
+    }
 }

@@ -21,7 +21,7 @@ class SessionLogWriterTest
                 "accepted", 120, "250 2.0.0 Ok: queued as X"),
                 new SessionRecord.Transaction("", List.of(), 0, 0, "none", 0, null)),
             new int[] {6, 1, 0, 2}, Map.of("gap", 1), true, true, 300, 200, "quit", 2, 1, 1, 1, 1, 2, true,
-            new int[] {220, 250});
+            new int[] {220, 250}, "554 5.7.1 blocked using zen.spamhaus.org");
     }
 
     private static String write(final boolean redact) throws Exception
@@ -50,6 +50,7 @@ class SessionLogWriterTest
         assertThat(json.get("auth").toString()).isEqualTo("{\"attempts\":1,\"failures\":1}");
         assertThat(json.get("replies").toString()).isEqualTo("{\"2xx\":6,\"3xx\":1,\"4xx\":0,\"5xx\":2}");
         assertThat(json.get("anomalies").toString()).isEqualTo("{\"gap\":1}");
+        assertThat(json.get("blocklist_reply").asText()).contains("zen.spamhaus.org");
         final JsonNode tx = json.get("transactions").get(0);
         assertThat(tx.fieldNames()).toIterable().startsWith("mail_from", "rcpt_to", "rcpt_rejected", "data", "last_reply");
         assertThat(tx.get("mail_from").asText()).isEqualTo("john.doe@example.org");
@@ -65,5 +66,24 @@ class SessionLogWriterTest
         assertThat(tx.get("rcpt_to").toString()).isEqualTo("[\"a***@example.net\",\"p***\"]");
         assertThat(json.get("transactions").get(1).get("mail_from").asText()).isEmpty();
         assertThat(json.get("helo").asText()).isEqualTo("mail.example.org");
+    }
+
+    @Test
+    void shouldCountWriteFailuresInsteadOfThrowingOnTheAnalysisThread()
+    {
+        final SessionLogWriter writer = new SessionLogWriter(new java.io.OutputStream()
+        {
+            @Override
+            public void write(final int b) throws java.io.IOException
+            {
+                throw new java.io.IOException("No space left on device");
+            }
+        }, false);
+        for (int i = 0; i < 2000; i++)
+        {
+            writer.accept(record());
+        }
+        assertThat(writer.failures()).isPositive();
+        assertThat(writer.firstError()).hasMessage("No space left on device");
     }
 }

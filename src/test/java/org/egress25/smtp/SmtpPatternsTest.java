@@ -78,6 +78,7 @@ class SmtpPatternsTest
         });
         c.server("554 5.7.1 see https://www.spamhaus.org/query/ip/203.0.113.7\r\n");
         c.finBoth();
+        assertThat(records.get(0).blocklistReply()).startsWith("554-mx.example.net rejected: Client host [203.0.113.7]");
         assertThat(analyser.flaggedHosts()).singleElement().satisfies(s ->
         {
             assertThat(s.host()).isEqualTo("203.0.113.7");
