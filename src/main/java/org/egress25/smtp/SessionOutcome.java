@@ -1,7 +1,5 @@
 package org.egress25.smtp;
 
-import java.util.List;
-import java.util.Locale;
 import org.egress25.policy.Addresses;
 import org.egress25.policy.SmtpRules;
 
@@ -46,7 +44,7 @@ public final class SessionOutcome
         {
             return NONE;
         }
-        if (namesBlocklist(s.transactions(), rules.blocklist().zones()))
+        if (s.blocklistReply() != null)
         {
             return BAD_BLOCKLIST;
         }
@@ -62,26 +60,5 @@ public final class SessionOutcome
             return BAD_REJECTED;
         }
         return BAD_NO_DATA;
-    }
-
-    private static boolean namesBlocklist(final List<SessionRecord.Transaction> transactions, final List<String> zones)
-    {
-        for (final SessionRecord.Transaction t : transactions)
-        {
-            final String reply = t.lastReply();
-            if (reply == null || reply.length() < 3 || (reply.charAt(0) != '4' && reply.charAt(0) != '5'))
-            {
-                continue;
-            }
-            final String lower = reply.toLowerCase(Locale.ROOT);
-            for (final String zone : zones)
-            {
-                if (lower.contains(zone))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

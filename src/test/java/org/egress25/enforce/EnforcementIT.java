@@ -129,7 +129,8 @@ class EnforcementIT
 
             final Shell.Result explain = cli("explain", SPAMBOT);
             assertThat(explain.exitCode()).as(explain.stderr()).isZero();
-            assertThat(explain.stdout()).contains("BLOCKED by port25-").contains("residential-dynamic");
+            assertThat(explain.stdout()).containsPattern("BLOCKED by (port25-|sprt)").contains("residential-dynamic")
+                .contains("port25-attempts-1m");
 
             final Shell.Result manual = cli("block", CLEAN, "--for", "4s", "--reason", "test: short manual block");
             assertThat(manual.exitCode()).as(manual.stderr()).isZero();
