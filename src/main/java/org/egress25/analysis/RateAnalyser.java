@@ -75,12 +75,13 @@ public final class RateAnalyser implements Analyser
     /** An established connection silent this long is assumed gone (missed FIN). */
     static final long ESTABLISHED_IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
     /**
-     * The connection sweep covers the whole table once every 5 s of capture time: a SYN timeout is noticed
-     * up to 5 s late (and dated when it ran out, so verdicts do not depend on it). Once a second cost a full
-     * pass over 262,144 slots (16 MB) per second of capture time, which dominated sparse replays: the bundled
+     * The idle sweep covers the whole connection table once a minute of capture time, closing established
+     * connections silent for {@link #ESTABLISHED_IDLE_NANOS} (and any SYN timeout the deadline queue lost).
+     * SYN timeouts themselves come from {@link SynDeadlines} on every tick. A full pass per second of capture
+     * time was a pass over 524,288 slots (25 MB) per second, which dominated sparse replays: the bundled
      * 10-minute demo spent ~5 s of its ~9 s there.
      */
-    static final long CONNECTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long CONNECTION_SWEEP_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** The idle-host sweep covers the whole table once per minute of capture time. */
     static final long HOST_SWEEP_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final long PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -114,6 +115,7 @@ public final class RateAnalyser implements Analyser
     private int rowCapacity;
 
     private final SweepPacer connectionPacer = new SweepPacer(CONNECTION_SWEEP_NANOS);
+    private final SynDeadlines synDeadlines;
     private final SweepPacer hostPacer = new SweepPacer(HOST_SWEEP_NANOS);
     private int connectionCursor;
     private int hostCursor;
@@ -150,6 +152,7 @@ public final class RateAnalyser implements Analyser
         this.verdicts = verdicts;
         this.hosts = new HostTable(maxHosts);
         this.connections = new ConnectionTable(maxConnections);
+        this.synDeadlines = new SynDeadlines(maxConnections);
         this.flagged = new FlaggedHosts(maxFlagged);
         for (int s = 0; s < slots.length; s++)
         {
@@ -315,6 +318,7 @@ public final class RateAnalyser implements Analyser
                 table.state(existing, ConnectionTable.SYN_SENT);
             }
             table.timeNanos(existing, now);
+            synDeadlines.add(hi, lo, serverHi, serverLo, packedPorts, now);
         }
         else
         {
@@ -323,6 +327,7 @@ public final class RateAnalyser implements Analyser
                 evictConnection(cp, now);
             }
             table.insert(hi, lo, serverHi, serverLo, packedPorts, ConnectionTable.SYN_SENT, now);
+            synDeadlines.add(hi, lo, serverHi, serverLo, packedPorts, now);
             row = touch(cp, eventClass, hi, lo, now);
         }
         counters.synsSeen++;
@@ -725,6 +730,7 @@ public final class RateAnalyser implements Analyser
     public void onTick(final long nowNanos)
     {
         final CompiledPolicy cp = currentPolicy();
+        expireSyns(cp, nowNanos);
         sweepConnections(cp, nowNanos);
         sweepHosts(cp, nowNanos);
         if (publishedNanos == Long.MIN_VALUE || nowNanos - publishedNanos >= PUBLISH_NANOS)
@@ -741,6 +747,30 @@ public final class RateAnalyser implements Analyser
         // the end of input settles every timeout already due, whatever the sweep's pace
         sweepConnections(currentPolicy(), nowNanos, connections.slotCount());
         publish();
+    }
+
+    /** SYN timeouts, oldest first, each dated when it ran out; see {@link SynDeadlines}. */
+    private void expireSyns(final CompiledPolicy cp, final long now)
+    {
+        final SynDeadlines queue = synDeadlines;
+        final ConnectionTable table = connections;
+        while (!queue.isEmpty())
+        {
+            final int i = queue.head();
+            final long sent = queue.sentNanos(i);
+            final long deadline = sent + cp.synTimeoutNanos;
+            if (now - deadline < 0)
+            {
+                return;
+            }
+            final int slot = table.find(queue.clientHi(i), queue.clientLo(i), queue.serverHi(i), queue.serverLo(i),
+                queue.ports(i));
+            queue.pop();
+            if (slot >= 0 && table.state(slot) == ConnectionTable.SYN_SENT && table.timeNanos(slot) == sent)
+            {
+                close(cp, slot, deadline, true);
+            }
+        }
     }
 
     private void sweepConnections(final CompiledPolicy cp, final long now)

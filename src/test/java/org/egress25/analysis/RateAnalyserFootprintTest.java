@@ -99,7 +99,11 @@ class RateAnalyserFootprintTest
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).contains("tracked=1000000 ");
         final long measured = Long.parseLong(output.replaceAll("(?s).*bytesPerHost=(\\d+).*", "$1"));
-        assertThat(measured).as(output).isBetween(200L, 260L);
+        // host rows (236 B by the strides) plus what the connection table and SYN deadline queue grew to for
+        // the 262,144 connections this run keeps open (~25 + ~11 MB, since both grow with use, not up front)
+        assertThat(measured).as(output).isBetween(200L, 300L);
+        final long usedMiB = Long.parseLong(output.replaceAll("(?s).*usedMiB=(\\d+).*", "$1"));
+        assertThat(usedMiB).as(output).isLessThan(400L);
     }
 
     private static void rounds(final RateAnalyser analyser, final PacketEvent e, final int from, final int to,

@@ -27,6 +27,21 @@ class AddressesTest
     }
 
     @Test
+    void shouldParseDottedQuadsExactlyAsTheJdkDoes() throws Exception
+    {
+        final java.util.Random random = new java.util.Random(25);
+        for (int n = 0; n < 10_000; n++)
+        {
+            final String text = random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256) + "."
+                + random.nextInt(256);
+            assertThat(Addresses.parse(text)).as(text)
+                .containsExactly(Addresses.toPair(java.net.InetAddress.getByName(text).getAddress()));
+        }
+        assertThatThrownBy(() -> Addresses.parse("256.1.1.1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Addresses.parse("1.2.3.4.5")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldMatchCidrsOfBothFamilies()
     {
         final Cidr v4 = Cidr.parse("10.1.0.0/16");
