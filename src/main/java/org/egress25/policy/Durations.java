@@ -50,4 +50,27 @@ public final class Durations
         }
         return d;
     }
+
+    /** As an operator writes it in the rules: 90s, 10m, 2h, 7d (ms below a second). */
+    public static String text(final Duration d)
+    {
+        if (d.isZero())
+        {
+            return "0s";
+        }
+        if (d.getNano() != 0)
+        {
+            return d.toMillis() + "ms";
+        }
+        final long seconds = d.getSeconds();
+        if (seconds % 86_400L == 0 && seconds > 86_400L)
+        {
+            return seconds / 86_400L + "d";
+        }
+        if (seconds % 3_600L == 0)
+        {
+            return seconds / 3_600L + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
 }

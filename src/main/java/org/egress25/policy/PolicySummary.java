@@ -278,24 +278,7 @@ public final class PolicySummary
     /** Back to the rule-file form: 10m, 1h, 24h, 7d (a single day stays 24h, as the ladder is written). */
     static String duration(final Duration d)
     {
-        if (d.isZero())
-        {
-            return "0s";
-        }
-        if (d.getNano() != 0)
-        {
-            return d.toMillis() + "ms";
-        }
-        final long seconds = d.getSeconds();
-        if (seconds % 86_400L == 0 && seconds > 86_400L)
-        {
-            return seconds / 86_400L + "d";
-        }
-        if (seconds % 3_600L == 0)
-        {
-            return seconds / 3_600L + "h";
-        }
-        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+        return Durations.text(d);
     }
 
     private static void line(final StringBuilder out, final String text)

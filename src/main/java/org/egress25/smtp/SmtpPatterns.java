@@ -293,7 +293,7 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("rejected_sessions", rejected);
             evidence.put("window_seconds", rule.window().toSeconds());
             evidence.put("reply_codes", h.replyCodes());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), rejected + " of " + sessions + " SMTP sessions in " + rule.window()
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), rejected + " of " + sessions + " SMTP sessions in " + org.egress25.policy.Durations.text(rule.window())
                 + " were refused at banner, HELO, MAIL or RCPT (threshold " + percent(rule.share()) + " of at least "
                 + rule.minSessions() + ")", evidence, now);
         }
@@ -335,7 +335,7 @@ final class SmtpPatterns implements Session.Listener
         // Advisory by design: a HELO costs nothing to fake and honest servers get it wrong, so never a block.
         fire(h, hi, lo, hostClass, group, rule.id(), Action.ALERT,
             "HELO '" + r.helo() + "' is " + String.join(", ", problems) + " (" + distinct
-                + " distinct names in " + rule.window() + ", limit " + rule.maxDistinctNames() + ")",
+                + " distinct names in " + org.egress25.policy.Durations.text(rule.window()) + ", limit " + rule.maxDistinctNames() + ")",
             evidence, now);
     }
 
@@ -357,7 +357,7 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("recipients", recipients);
             evidence.put("recipient_domains", domains);
             evidence.put("window_seconds", rule.window().toSeconds());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), recipients + " recipients in " + domains + " domains within " + rule.window() + " (limits "
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), recipients + " recipients in " + domains + " domains within " + org.egress25.policy.Durations.text(rule.window()) + " (limits "
                 + rule.maxRecipients() + " recipients, " + rule.maxDomains() + " domains)", evidence, now);
         }
     }
@@ -395,7 +395,7 @@ final class SmtpPatterns implements Session.Listener
             evidence.put("auth_failures", failures);
             evidence.put("server", r.server());
             evidence.put("server_port", r.serverPort());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), failures + " AUTH failures on submission ports within " + rule.window() + " (limit "
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), failures + " AUTH failures on submission ports within " + org.egress25.policy.Durations.text(rule.window()) + " (limit "
                 + rule.maxFailures() + "): password guessing against " + r.server(), evidence, now);
         }
     }
@@ -419,7 +419,7 @@ final class SmtpPatterns implements Session.Listener
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("sessions", sessions);
             evidence.put("aborted_sessions", aborted);
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), aborted + " of " + sessions + " readable SMTP sessions in " + rule.window()
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), aborted + " of " + sessions + " readable SMTP sessions in " + org.egress25.policy.Durations.text(rule.window())
                 + " delivered no message (threshold " + percent(rule.share()) + " of at least " + rule.minSessions() + ")", evidence, now);
         }
     }
