@@ -52,6 +52,11 @@ final class ReplayCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (quiet)
+        {
+            // before the first logger exists: slf4j-simple reads its level once
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         options.validate();
         if (!Files.isReadable(file))
         {

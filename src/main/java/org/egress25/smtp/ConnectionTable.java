@@ -23,11 +23,16 @@ final class ConnectionTable
     private final int[] free;
     private int freeCount;
     private final int[] index;
+    /**
+     * The full hash of the connection in each occupied cell. A probe compares it before touching the Session:
+     * without it every probed cell cost a cache miss on a Session object, and lookups (mostly misses, for
+     * segments of flows never tracked) were 30% of the SMTP analyser's time on the replay benchmark.
+     */
+    private final int[] hashes;
     private final int mask;
     private final Session[] live;
     private int liveCount;
     private final HostCounts hosts;
-    private final Home slotHome = this::homeOfSlot;
 
     ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener)
     {
@@ -39,6 +44,7 @@ final class ConnectionTable
         live = new Session[limits.maxConnections()];
         final int cells = Integer.highestOneBit(Math.max(2, limits.maxConnections()) * 2 - 1) << 1;
         index = new int[cells];
+        hashes = new int[cells];
         Arrays.fill(index, EMPTY);
         mask = cells - 1;
         hosts = new HostCounts(limits.maxConnections());
@@ -61,13 +67,19 @@ final class ConnectionTable
 
     Session find(final long cHi, final long cLo, final int cPort, final long sHi, final long sLo, final int sPort)
     {
-        int cell = hash(cHi, cLo, cPort, sHi, sLo, sPort) & mask;
+        final int h = hash(cHi, cLo, cPort, sHi, sLo, sPort);
+        int cell = h & mask;
         while (true)
         {
             final int slot = index[cell];
             if (slot == EMPTY)
             {
                 return null;
+            }
+            if (hashes[cell] != h)
+            {
+                cell = (cell + 1) & mask;
+                continue;
             }
             final Session s = slots[slot];
             if (s.clientPort == cPort && s.serverPort == sPort && s.clientLo == cLo && s.serverLo == sLo
@@ -111,12 +123,14 @@ final class ConnectionTable
 
     void insert(final Session s)
     {
-        int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        final int h = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort);
+        int cell = h & mask;
         while (index[cell] != EMPTY)
         {
             cell = (cell + 1) & mask;
         }
         index[cell] = s.tableIndex;
+        hashes[cell] = h;
         s.activeIndex = liveCount;
         live[liveCount++] = s;
         hosts.add(s.clientHi, s.clientLo, 1);
@@ -133,7 +147,7 @@ final class ConnectionTable
             }
             cell = (cell + 1) & mask;
         }
-        deleteCell(index, cell, mask, slotHome);
+        deleteIndexCell(cell);
         final Session moved = live[--liveCount];
         live[s.activeIndex] = moved;
         moved.activeIndex = s.activeIndex;
@@ -142,11 +156,24 @@ final class ConnectionTable
         free[freeCount++] = s.tableIndex;
     }
 
-    private int homeOfSlot(final int slot)
+    /** Backward-shift delete in the session index, moving each entry's hash with it (its home needs no Session). */
+    private void deleteIndexCell(final int cell)
     {
-        final Session s = slots[slot];
-        return hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        int hole = cell;
+        int next = (hole + 1) & mask;
+        while (index[next] != EMPTY)
+        {
+            if (!staysPut(hole, next, hashes[next] & mask))
+            {
+                index[hole] = index[next];
+                hashes[hole] = hashes[next];
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        index[hole] = EMPTY;
     }
+
 
     /** Where an entry would sit with no collisions, for backward-shift deletion. */
     interface Home
