@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.analysis.Analyser;
 import org.egress25.analysis.RateAnalyser;
@@ -38,7 +41,12 @@ import org.egress25.pipeline.CommandQueue;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
 import org.egress25.pipeline.PipelineCounters;
+import org.egress25.enforce.NftablesEnforcer;
+import org.egress25.policy.Cidr;
+import org.egress25.policy.Exemption;
+import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
+import org.egress25.policy.Port25Mode;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
 import org.egress25.report.SmtpReport;
@@ -78,6 +86,12 @@ final class Engine implements AutoCloseable
     final String enforcerKind;
     final CollectorRegistry registry = MetricsServer.newRegistry();
     private final MetricsServer metrics = new MetricsServer(registry);
+    private final ScheduledExecutorService policyRefresh = Executors.newSingleThreadScheduledExecutor(r ->
+    {
+        final Thread t = new Thread(r, "egress25-policy-refresh");
+        t.setDaemon(true);
+        return t;
+    });
 
     Engine(
         final CommonOptions options,
@@ -265,8 +279,51 @@ final class Engine implements AutoCloseable
                 dispatcher.accept(d);
             }
         }
+        applyClassPolicy(policy.get());
+        if (enforcer.enforcer() instanceof NftablesEnforcer)
+        {
+            // exemptions expire on their own: refresh the kernel's copy of them once a minute
+            policyRefresh.scheduleAtFixedRate(() -> applyClassPolicy(policy.get()), 60, 60, TimeUnit.SECONDS);
+        }
         dispatcher.start();
         pipeline.start();
+    }
+
+    /**
+     * The class-level half of the policy, which the kernel enforces by network rather than by host:
+     * block-by-default classes, exempt customers, and the ISP's relays as allowed destinations.
+     */
+    private void applyClassPolicy(final Policy current)
+    {
+        if (!(enforcer.enforcer() instanceof NftablesEnforcer nft))
+        {
+            return;
+        }
+        final Map<String, List<String>> sets = new HashMap<>();
+        for (final String name : List.of("policed4", "policed6", "exempt4", "exempt6", "relays4", "relays6"))
+        {
+            sets.put(name, new ArrayList<>());
+        }
+        for (final HostClass hostClass : current.classes())
+        {
+            if (hostClass.mode() == Port25Mode.BLOCK_BY_DEFAULT)
+            {
+                for (final Cidr cidr : hostClass.networks())
+                {
+                    sets.get(cidr.isIpv4() ? "policed4" : "policed6").add(cidr.text());
+                }
+            }
+        }
+        final Instant now = Instant.now();
+        for (final Exemption e : current.exemptions().list())
+        {
+            if (!e.isExpired(now))
+            {
+                final String set = e.kind() == Exemption.Kind.SOURCE ? "exempt" : "relays";
+                sets.get(set + (e.network().isIpv4() ? "4" : "6")).add(e.network().text());
+            }
+        }
+        nft.applyPolicy(sets);
     }
 
     /**
@@ -286,6 +343,7 @@ final class Engine implements AutoCloseable
     /** Swaps the policy between events; per-host state stays. */
     void applyPolicy(final Policy next)
     {
+        applyClassPolicy(next);
         commands.submit(() ->
         {
             policy.set(next);
@@ -335,6 +393,7 @@ final class Engine implements AutoCloseable
     @Override
     public void close()
     {
+        policyRefresh.shutdownNow();
         pipeline.close();
         closeSessionLog();
         dispatcher.close();

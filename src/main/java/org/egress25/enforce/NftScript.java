@@ -44,6 +44,11 @@ final class NftScript
         sb.append("add table ").append(t).append('\n');
         sb.append("add set ").append(t).append(" blocked4 { type ipv4_addr; flags timeout; }\n");
         sb.append("add set ").append(t).append(" blocked6 { type ipv6_addr; flags timeout; }\n");
+        for (final String set : POLICY_SETS)
+        {
+            sb.append("add set ").append(t).append(' ').append(set).append(" { type ")
+                .append(set.endsWith("6") ? "ipv6_addr" : "ipv4_addr").append("; flags interval; auto-merge; }\n");
+        }
         chain(sb, config, "forward", true);
         chain(sb, config, "output", config.outputChain());
         return sb.toString();
@@ -66,10 +71,46 @@ final class NftScript
         config.ports().forEach(p -> ports.add(Integer.toString(p)));
         for (final boolean ipv6 : new boolean[] {false, true})
         {
-            sb.append("add rule ").append(chain).append(ipv6 ? " ip6 saddr @" : " ip saddr @").append(setName(ipv6))
+            final String family = ipv6 ? " ip6 " : " ip ";
+            final String v = ipv6 ? "6" : "4";
+            // 1. a host egress25 blocked (detector or operator), whatever its class
+            sb.append("add rule ").append(chain).append(family).append("saddr @").append(setName(ipv6))
+                .append(" tcp dport ").append(ports).append(" ct state new ")
+                .append(config.verdict().statement()).append('\n');
+            // 2. exempt customers and the ISP's own relays leave this chain (other tables still judge them)
+            sb.append("add rule ").append(chain).append(family).append("saddr @exempt").append(v)
+                .append(" tcp dport ").append(ports).append(" accept\n");
+            sb.append("add rule ").append(chain).append(family).append("daddr @relays").append(v)
+                .append(" tcp dport ").append(ports).append(" accept\n");
+            // 3. a block-by-default class: port 25 shut for the whole class (M3AAWG practice, OP25B)
+            sb.append("add rule ").append(chain).append(family).append("saddr @policed").append(v)
                 .append(" tcp dport ").append(ports).append(" ct state new ")
                 .append(config.verdict().statement()).append('\n');
         }
+    }
+
+    /** Interval sets filled from the policy: block-by-default classes, exempt sources, exempt destinations. */
+    static final List<String> POLICY_SETS = List.of("policed4", "policed6", "exempt4", "exempt6", "relays4", "relays6");
+
+    /**
+     * One transaction replacing the policy sets' contents (flush and refill is atomic inside it).
+     *
+     * @param sets set name to CIDR texts, for every name in {@link #POLICY_SETS}
+     */
+    static String policy(final String table, final java.util.Map<String, List<String>> sets)
+    {
+        final StringBuilder sb = new StringBuilder(256);
+        for (final String set : POLICY_SETS)
+        {
+            final String name = "inet " + table + " " + set;
+            sb.append("flush set ").append(name).append('\n');
+            final List<String> cidrs = sets.getOrDefault(set, List.of());
+            if (!cidrs.isEmpty())
+            {
+                sb.append("add element ").append(name).append(" { ").append(String.join(", ", cidrs)).append(" }\n");
+            }
+        }
+        return sb.toString();
     }
 
     /**

@@ -95,8 +95,27 @@ public final class NftablesEnforcer implements Enforcer
             config.table(), config.ports(), config.verdict().statement());
     }
 
+    /**
+     * Loads the class-level policy into the kernel: the networks of block-by-default classes, exempt sources
+     * and exempt destinations (the ISP's relays), replacing what was there in one transaction. Called at start,
+     * on every rules reload, and periodically so expired exemptions leave the kernel too.
+     *
+     * @param sets set name ({@code policed4}, {@code exempt6}, ...) to CIDR texts
+     * @return true when nft accepted it
+     */
+    public synchronized boolean applyPolicy(final java.util.Map<String, List<String>> sets)
+    {
+        final Processes.Result result = nft(NftScript.policy(config.table(), sets));
+        if (result == null || !result.ok())
+        {
+            LOG.error("nftables: class policy not applied: {}", lastError);
+            return false;
+        }
+        return true;
+    }
+
     @Override
-    public void apply(final List<Decision> batch)
+    public synchronized void apply(final List<Decision> batch)
     {
         for (final Decision decision : batch)
         {

@@ -89,12 +89,14 @@ class EnforcementIT
         }
     }
 
-    private Egress25Process startGateway() throws Exception
+    private Egress25Process startGateway(final String... extra) throws Exception
     {
-        final Egress25Process p = Egress25Process.start(gateway, "run", "--interface", "e25g0", "--inside", "10.88.0.0/24",
+        final List<String> args = new ArrayList<>(List.of("run", "--interface", "e25g0", "--inside", "10.88.0.0/24",
             "--enforce", "nftables", "--state-dir", dir.resolve("state").toString(),
             "--decisions", dir.resolve("decisions.jsonl").toString(), "--control-port", Integer.toString(controlPort),
-            "--metrics-port", "0");
+            "--metrics-port", "0"));
+        args.addAll(List.of(extra));
+        final Egress25Process p = Egress25Process.start(gateway, args.toArray(new String[0]));
         p.awaitStderr(line -> line.contains("running on e25g0"), 30_000);
         return p;
     }
@@ -166,6 +168,34 @@ class EnforcementIT
         finally
         {
             gw.close();
+        }
+    }
+
+    /**
+     * OP25B as the rules state it: a block-by-default class has port 25 shut by network in the kernel, except
+     * to the ISP's relay (an exempt destination); submission stays open, and other classes are untouched.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldShutPort25ForABlockByDefaultClassExceptToTheIspRelay() throws Exception
+    {
+        final Path rules = Files.createDirectories(dir.resolve("rules"));
+        for (final String name : List.of("networks.yaml", "detectors.yaml", "enforcement.yaml", "exemptions.yaml"))
+        {
+            Files.copy(Path.of("rules", name), rules.resolve(name));
+        }
+        Files.writeString(rules.resolve("networks.yaml"), Files.readString(rules.resolve("networks.yaml"))
+            + "  op25b-homes:\n    mode: block-by-default\n    networks: [" + CLEAN + "/32]\n");
+        Files.writeString(rules.resolve("exemptions.yaml"), Files.readString(rules.resolve("exemptions.yaml"))
+            + "  - destination: 198.18.1.1/32\n    comment: the ISP's relay\n");
+        try (Egress25Process gw = startGateway("--rules", rules.toString()))
+        {
+            assertThat(connects(CLEAN, 25, destinations.subList(1, 4))).as("block-by-default host to any MX").isZero();
+            assertThat(connects(CLEAN, 25, destinations.subList(0, 1))).as("... but to the ISP relay").isEqualTo(1);
+            assertThat(connects(CLEAN, 587, destinations.subList(1, 4))).as("submission stays open").isEqualTo(3);
+            assertThat(connects(SPAMBOT, 25, destinations.subList(1, 4))).as("another class is untouched").isEqualTo(3);
+            assertThat(net.exec(gateway, "nft", "list", "set", "inet", "egress25", "policed4").orThrow("nft").stdout())
+                .contains(CLEAN);
         }
     }
 
