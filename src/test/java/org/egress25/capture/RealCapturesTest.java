@@ -17,7 +17,6 @@ import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
 import org.egress25.decode.LinkType;
 import org.egress25.pipeline.PacketEvent;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class RealCapturesTest
 {
-    private static final Path CAPTURES = Paths.get(System.getProperty("egress25.captures", "/work/shared/data/smtp-captures"));
+    private static final Path CAPTURES = org.egress25.testing.SharedData.smtpCaptures();
     private static final String KNOWN_TRUNCATED = "zeek/tcp/truncated-header.pcap";
 
     /** One INDEX.md row: file, link column, pkts column. */
@@ -78,7 +77,7 @@ class RealCapturesTest
     @Test
     void shouldReadEveryPublishedCaptureWithItsIndexedPacketCountAndDecodeItCleanly() throws IOException
     {
-        Assumptions.assumeTrue(Files.isRegularFile(CAPTURES.resolve("INDEX.md")), "shared captures not present at " + CAPTURES);
+        org.egress25.testing.SharedData.requireSmtpCaptures();
         final Map<String, Row> index = index();
         final List<String> files = captureFiles();
         assertThat(files).hasSizeGreaterThan(80);

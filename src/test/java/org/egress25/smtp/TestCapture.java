@@ -24,7 +24,7 @@ import org.egress25.policy.SprtRules;
  */
 final class TestCapture
 {
-    static final Path CAPTURES = Path.of("/work/shared/data/smtp-captures");
+    static final Path CAPTURES = org.egress25.testing.SharedData.smtpCaptures();
 
     private TestCapture()
     {
