@@ -172,6 +172,20 @@ final class ControlCommands
                     x.path("active").asBoolean() ? "active" : "expired", x.path("ticket").asText("-"),
                     x.path("expires").asText("never")));
             }
+            final JsonNode sprt = e.path("sprt");
+            if (sprt.isTextual())
+            {
+                sb.append("  sequential test: ").append(sprt.asText()).append('\n');
+            }
+            else if (!sprt.isMissingNode())
+            {
+                sb.append(String.format("  sequential test: LLR %.2f (blocks at %.2f, clean below %.2f); %d good, %d failed"
+                        + " connects, %d rejected, %d without DATA, %d odd HELO, %d blocklist, %d encrypted%n",
+                    sprt.path("llr").asDouble(), sprt.path("block_above").asDouble(), sprt.path("clean_below").asDouble(),
+                    sprt.path("good").asInt(), sprt.path("connect_failed").asInt(), sprt.path("rejected").asInt(),
+                    sprt.path("no_data").asInt(), sprt.path("odd_helo").asInt(), sprt.path("blocklist").asInt(),
+                    sprt.path("encrypted").asInt()));
+            }
             final JsonNode rate = e.path("rate");
             if (rate.isTextual())
             {

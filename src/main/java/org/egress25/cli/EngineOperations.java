@@ -125,6 +125,18 @@ final class EngineOperations implements ControlServer.Operations
         }
         out.put("exemptions", exemptions);
         out.put("strikes", engine.verdicts.strikes(key.hi(), key.lo(), now));
+        final org.egress25.analysis.SprtSnapshot sprt = engine.sequential.snapshot(key.hi(), key.lo(), now);
+        out.put("sprt", sprt == null || !sprt.tracked() ? "no SMTP outcomes observed recently"
+            : ControlServer.map("llr", Math.round(sprt.llr() * 100) / 100.0, "block_above",
+                Math.round(sprt.upper() * 100) / 100.0, "clean_below", Math.round(sprt.lower() * 100) / 100.0,
+                "good", sprt.good(), "connect_failed", sprt.connectFailed(), "rejected", sprt.rejected(),
+                "no_data", sprt.noData(), "odd_helo", sprt.helo(), "blocklist", sprt.blocklist(),
+                "encrypted", sprt.encrypted(), "decided", sprt.decided()));
+        final org.egress25.smtp.SmtpHostSummary dialogue = engine.smtp.summary(key.hi(), key.lo());
+        if (dialogue != null)
+        {
+            out.put("smtp", org.egress25.report.SmtpReport.redacted(dialogue));
+        }
         final HostSnapshot snapshot = engine.rate.snapshot(key.hi(), key.lo(), now);
         if (snapshot == null)
         {

@@ -132,7 +132,7 @@ class EnforcementIT
             final Shell.Result explain = cli("explain", SPAMBOT);
             assertThat(explain.exitCode()).as(explain.stderr()).isZero();
             assertThat(explain.stdout()).containsPattern("BLOCKED by (port25-|sprt)").contains("residential-dynamic")
-                .contains("port25-attempts-1m");
+                .contains("port25-attempts-1m").contains("sequential test: LLR");
 
             final Shell.Result manual = cli("block", CLEAN, "--for", "4s", "--reason", "test: short manual block");
             assertThat(manual.exitCode()).as(manual.stderr()).isZero();
