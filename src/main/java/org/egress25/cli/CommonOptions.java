@@ -27,7 +27,8 @@ final class CommonOptions
     boolean redact;
 
     @Option(names = "--report", paramLabel = "DIR",
-        description = "Write the flagged-host report (report.json, report.txt) into DIR.")
+        description = "Write the flagged-host report (report.json, report.txt) into DIR: at the end of a replay, "
+            + "or when run stops (egress25 report shows it any time).")
     Path report;
 
     @Option(names = "--metrics-port", paramLabel = "N",

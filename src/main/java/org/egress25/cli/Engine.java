@@ -369,6 +369,12 @@ final class Engine implements AutoCloseable
         return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts(), dialogue);
     }
 
+    /** Writes report.json and report.txt; call once the pipeline has ended (analyser state is then safe to read). */
+    void writeReport(final Path dir) throws IOException
+    {
+        report().write(dir);
+    }
+
     List<ActiveBlock> activeBlocks()
     {
         return enforcer.store().activeBlocks(Instant.now());

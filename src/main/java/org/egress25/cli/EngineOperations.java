@@ -161,7 +161,8 @@ final class EngineOperations implements ControlServer.Operations
     @Override
     public Object report()
     {
-        return engine.report().toMap();
+        // the analysers' report detail belongs to the analysis thread: build it there
+        return await(engine.commands.submit(() -> engine.report().toMap()));
     }
 
     private static Map<String, Object> decisionMap(final Decision d)

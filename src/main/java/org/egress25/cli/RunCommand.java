@@ -88,6 +88,17 @@ final class RunCommand implements Callable<Integer>
             }
             control.close();
             engine.close();
+            if (options.report != null)
+            {
+                try
+                {
+                    engine.writeReport(options.report);
+                }
+                catch (final java.io.IOException | RuntimeException e)
+                {
+                    System.err.println("egress25: could not write the report to " + options.report + ": " + e);
+                }
+            }
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
