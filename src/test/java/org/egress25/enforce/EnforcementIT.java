@@ -134,6 +134,10 @@ class EnforcementIT
             assertThat(explain.stdout()).containsPattern("BLOCKED by (port25-|sprt)").contains("residential-dynamic")
                 .contains("port25-attempts-1m").contains("sequential test: LLR");
 
+            final Shell.Result report = cli("report");
+            assertThat(report.exitCode()).as(report.stderr()).isZero();
+            assertThat(report.stdout()).contains("\"host\" : \"" + SPAMBOT + "\"").contains("top_destinations");
+
             final Shell.Result manual = cli("block", CLEAN, "--for", "4s", "--reason", "test: short manual block");
             assertThat(manual.exitCode()).as(manual.stderr()).isZero();
             assertThat(connects(CLEAN, 25, destinations.subList(0, 1))).as("manually blocked clean host").isZero();
