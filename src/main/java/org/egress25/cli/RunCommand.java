@@ -116,6 +116,12 @@ final class RunCommand implements Callable<Integer>
             reloader.start(true);
             new ReloadCollector(reloader).register(engine.registry);
         }
+        else
+        {
+            // built-in rules cannot change, but which ones are running is still worth a series
+            io.prometheus.client.Gauge.build("egress25_rules_active_info", "The rules in force, by hash; one series valued 1.")
+                .labelNames("hash").register(engine.registry).labels(policy.hash()).set(1);
+        }
         err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
             + engine.metricsPort() + "/metrics, control on http://" + controlBind + ":" + control.port() + "/");
