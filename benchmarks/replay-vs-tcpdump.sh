@@ -9,8 +9,11 @@
 # the page cache and times, best of 3 runs each (wall time from `date +%s%N`):
 #
 #   tcpdump -r FILE -w /dev/null
-#   java -jar target/egress25.jar replay FILE --inside 10.0.0.0/8 --inside 100.64.0.0/10 \
+#   deploy/egress25 replay FILE --inside 10.0.0.0/8 --inside 100.64.0.0/10 \
 #        --inside 2001:db8::/32 --decisions /dev/null
+#
+# deploy/egress25 is the shipped launcher (java -XX:+UseSerialGC -jar target/egress25.jar); JAVA_OPTS
+# replaces its JVM flags, e.g. JAVA_OPTS=-XX:+UseG1GC to compare collectors.
 #
 # and prints packets/s of each and their ratio. Run from anywhere; paths are relative to the repository root.
 # Build the jar first: mvn -q -B -o package -DskipTests
@@ -79,7 +82,7 @@ rate() { awk -v n="$count" -v ns="$1" 'BEGIN { printf "%d", n * 1e9 / ns }'; }
 best_of tcpdump tcpdump -r "$capture" -w /dev/null
 tcpdump_ns="$best_ns"
 # shellcheck disable=SC2086
-best_of egress25 java ${JAVA_OPTS:-} -jar "$jar" replay "$capture" \
+best_of egress25 env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
     --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null
 replay_ns="$best_ns"
 

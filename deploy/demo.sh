@@ -15,13 +15,13 @@ bash deploy/setup.sh
 
 out=${EGRESS25_DEMO_OUT:-$(mktemp -d /tmp/egress25-demo.XXXXXX)}
 port=${EGRESS25_DEMO_METRICS_PORT:-9325}
-jar=target/egress25.jar
+egress25=deploy/egress25
 
 echo "== rules check deploy/demo/rules"
-java -jar "$jar" rules check deploy/demo/rules | sed -n '1,3p'
+"$egress25" rules check deploy/demo/rules | sed -n '1,3p'
 
 echo "== replay deploy/demo/demo.pcap.gz (metrics on http://127.0.0.1:$port/metrics while it runs)"
-java -jar "$jar" replay deploy/demo/demo.pcap.gz --rules deploy/demo/rules \
+"$egress25" replay deploy/demo/demo.pcap.gz --rules deploy/demo/rules \
   --decisions "$out/decisions.jsonl" --sessions "$out/sessions.jsonl" --report "$out/report" \
   --metrics-port "$port" --quiet
 
