@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
+import org.egress25.policy.Policy;
 import org.egress25.pipeline.PacketEvent;
+import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.PipelineCounters;
 
 /**
@@ -30,6 +32,7 @@ public final class FileSource implements PacketSource
     private final Path file;
     private final int[] smtpPorts;
     private final PipelineCounters counters;
+    private Policy orientation;
     private final FrameDecoder decoder = new FrameDecoder();
     private final CaptureStats stats = new CaptureStats();
     private volatile boolean running = true;
@@ -48,6 +51,16 @@ public final class FileSource implements PacketSource
     public FileSource(final Path file)
     {
         this(file, null, null);
+    }
+
+    /**
+     * Also orients each kept segment (direction, host class) under {@code policy}, sparing the analysis thread
+     * the prefix lookups: a replay runs one policy from start to end. Segments that no inside host owns are
+     * then left out of the ring too. Not for {@code --compare-rules}, where a second policy orients anew.
+     */
+    public void orientWith(final Policy policy)
+    {
+        this.orientation = policy;
     }
 
     @Override
@@ -107,6 +120,7 @@ public final class FileSource implements PacketSource
     /** Decodes the frame in its slot; true when it belongs in the ring. */
     private boolean keep(final PacketEvent event)
     {
+        event.oriented = false;
         if (smtpPorts == null)
         {
             event.decoded = false;
@@ -117,7 +131,15 @@ public final class FileSource implements PacketSource
         counters.countStatusAtSource(event.status);
         if (event.status == DecodeStatus.OK && (isSmtp(event.dstPort) || isSmtp(event.srcPort)))
         {
-            return true;
+            if (orientation == null)
+            {
+                return true;
+            }
+            event.oriented = true;
+            if (PacketProcessor.orient(event, orientation))
+            {
+                return true;
+            }
         }
         counters.countFilteredAtSource();
         return false;

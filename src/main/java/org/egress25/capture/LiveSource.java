@@ -149,6 +149,7 @@ public final class LiveSource implements PacketSource, RawPacketListener
         event.wireLength = original == null ? packet.length : original;
         event.linkType = linkType;
         event.decoded = false;
+        event.oriented = false;
         ring.publish(seq);
         stats.captured = captured;
         stats.published = captured - ringFull;

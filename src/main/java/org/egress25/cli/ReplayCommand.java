@@ -67,6 +67,10 @@ final class ReplayCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final PipelineCounters counters = new PipelineCounters();
         final FileSource source = new FileSource(file, policy.smtpPorts(), counters);
+        if (compareRules == null)
+        {
+            source.orientWith(policy);
+        }
         final Throwable failure;
         final long startNanos = System.nanoTime();
         try (Engine engine = new Engine(options, policy, source, System.out, stateDir, counters))

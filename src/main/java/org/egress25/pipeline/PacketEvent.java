@@ -54,6 +54,11 @@ public final class PacketEvent
      * kernel filter does live), so the analysis thread does not decode it again.
      */
     public boolean decoded;
+    /**
+     * True when the capture thread also oriented it ({@link #direction}, {@link #hostClass}) under the one
+     * policy a replay runs with; false means the analysis thread orients it.
+     */
+    public boolean oriented;
 
     // --- written by the decode stage ---
     /** {@link org.egress25.decode.DecodeStatus} code: OK, not-ours, or the malformation reason. */

@@ -109,7 +109,8 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
         }
         advanceClock(event.timestampNanos);
         final Policy current = policy.get();
-        if (orient(event, current) && !exempt(event, current, true))
+        final boolean forAnalysers = event.oriented ? event.direction != PacketEvent.DIR_NONE : orient(event, current);
+        if (forAnalysers && !exempt(event, current, true))
         {
             counters.increment(PipelineCounters.SMTP_SEGMENTS);
             for (final Analyser analyser : analysers)
@@ -133,7 +134,7 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
     }
 
     /** Sets direction and host class; false when the segment is not for the analysers. */
-    static boolean orient(final PacketEvent event, final Policy policy)
+    public static boolean orient(final PacketEvent event, final Policy policy)
     {
         if (policy.isSmtpPort(event.dstPort))
         {

@@ -95,4 +95,21 @@ class WhatIfAndExemptionReplayTest
         assertThat(traffic.firstBlock(otherMassSender)).isNotNull();
         assertThat(traffic.firstBlock(massSender)).isNotNull();
     }
+
+    /**
+     * A plain replay orients segments on the reader thread; with {@code --compare-rules} the analysis thread
+     * does it for each policy. Both must reach the same decisions.
+     */
+    @Test
+    void shouldDecideTheSameWhetherTheReaderOrTheAnalysisThreadOrients() throws Exception
+    {
+        final Path current = rules("same-a", "");
+        final Path plain = Files.createDirectories(dir.resolve("plain-run"));
+        traffic.replay(plain, "--rules", current.toString(), "--quiet");
+        final Path compared = Files.createDirectories(dir.resolve("compared-run"));
+        traffic.replay(compared, "--rules", current.toString(), "--compare-rules", current.toString(), "--quiet");
+        final List<String> a = Files.readAllLines(plain.resolve("decisions.jsonl"));
+        assertThat(a).isNotEmpty();
+        assertThat(Files.readAllLines(compared.resolve("decisions.jsonl"))).isEqualTo(a);
+    }
 }
