@@ -42,11 +42,7 @@ import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
 import org.egress25.pipeline.PipelineCounters;
 import org.egress25.enforce.NftablesEnforcer;
-import org.egress25.policy.Cidr;
-import org.egress25.policy.Exemption;
-import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
-import org.egress25.policy.Port25Mode;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
 import org.egress25.report.SmtpReport;
@@ -200,10 +196,10 @@ final class Engine implements AutoCloseable
         return session ->
         {
             final Policy current = policy.get();
-            final int outcome = SessionOutcome.classify(session, current.smtp());
+            final long[] host = org.egress25.policy.Addresses.parse(session.client());
+            final int outcome = SessionOutcome.classify(session, current.smtp(), host[0], host[1]);
             if (outcome != SessionOutcome.NONE)
             {
-                final long[] host = org.egress25.policy.Addresses.parse(session.client());
                 final long now = nanos(session.end());
                 if (outcome == SessionOutcome.ENCRYPTED)
                 {
@@ -246,16 +242,17 @@ final class Engine implements AutoCloseable
         final Instant now = Instant.now();
         for (final String host : store.strikeHosts())
         {
-            final List<Instant> times = store.strikeTimes(host);
-            final long[] strikeNanos = new long[times.size()];
-            for (int i = 0; i < strikeNanos.length; i++)
-            {
-                strikeNanos[i] = nanos(times.get(i));
-            }
+            final long[] strikeNanos = strikeNanos(store, host);
             final long until = store.active(host, now).map(b -> b.expires() == null ? Long.MAX_VALUE : nanos(b.expires()))
                 .orElse(0L);
             verdicts.restoreBlock(HostKey.parse(host), until, strikeNanos);
         }
+    }
+
+    /** The host's strike times from the journal's store, in the capture-clock form Verdicts keeps. */
+    static long[] strikeNanos(final BlockStore store, final String host)
+    {
+        return store.strikeTimes(host).stream().mapToLong(Engine::nanos).toArray();
     }
 
     static long nanos(final Instant instant)
@@ -295,35 +292,10 @@ final class Engine implements AutoCloseable
      */
     private void applyClassPolicy(final Policy current)
     {
-        if (!(enforcer.enforcer() instanceof NftablesEnforcer nft))
+        if (enforcer.enforcer() instanceof NftablesEnforcer nft)
         {
-            return;
+            nft.applyPolicy(current, Instant.now());
         }
-        final Map<String, List<String>> sets = new HashMap<>();
-        for (final String name : List.of("policed4", "policed6", "exempt4", "exempt6", "relays4", "relays6"))
-        {
-            sets.put(name, new ArrayList<>());
-        }
-        for (final HostClass hostClass : current.classes())
-        {
-            if (hostClass.mode() == Port25Mode.BLOCK_BY_DEFAULT)
-            {
-                for (final Cidr cidr : hostClass.networks())
-                {
-                    sets.get(cidr.isIpv4() ? "policed4" : "policed6").add(cidr.text());
-                }
-            }
-        }
-        final Instant now = Instant.now();
-        for (final Exemption e : current.exemptions().list())
-        {
-            if (!e.isExpired(now))
-            {
-                final String set = e.kind() == Exemption.Kind.SOURCE ? "exempt" : "relays";
-                sets.get(set + (e.network().isIpv4() ? "4" : "6")).add(e.network().text());
-            }
-        }
-        nft.applyPolicy(sets);
     }
 
     /**

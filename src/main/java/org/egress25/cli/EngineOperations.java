@@ -41,9 +41,7 @@ final class EngineOperations implements ControlServer.Operations
         final List<Object> list = new ArrayList<>();
         for (final ActiveBlock b : engine.activeBlocks())
         {
-            list.add(ControlServer.map("host", b.host(), "rule", b.rule(), "reason", b.reason(), "since",
-                b.since().toString(), "expires", b.expires() == null ? null : b.expires().toString(), "strikes",
-                b.strikes(), "source", b.source().label()));
+            list.add(b.toNode());
         }
         return ControlServer.map("enforcer", engine.enforcerKind, "blocks", list);
     }
@@ -56,8 +54,7 @@ final class EngineOperations implements ControlServer.Operations
         final Decision decision = engine.enforcer.block(key.text(), length, reason);
         engine.dispatcher.accept(decision);
         final long until = Engine.nanos(decision.expires());
-        final List<Instant> strikes = engine.enforcer.store().strikeTimes(key.text());
-        final long[] strikeNanos = strikes.stream().mapToLong(Engine::nanos).toArray();
+        final long[] strikeNanos = Engine.strikeNanos(engine.enforcer.store(), key.text());
         await(engine.commands.submit(() ->
         {
             engine.verdicts.restoreBlock(key, until, strikeNanos);
@@ -90,9 +87,7 @@ final class EngineOperations implements ControlServer.Operations
         final Optional<ActiveBlock> block = engine.enforcer.store().active(key.text(), Instant.now());
         final Map<String, Object> out = await(engine.commands.submit(() -> explainOnAnalysisThread(key)));
         out.put("blocked", block.isPresent());
-        block.ifPresent(b -> out.put("block", ControlServer.map("rule", b.rule(), "reason", b.reason(), "since",
-            b.since().toString(), "expires", b.expires() == null ? null : b.expires().toString(), "strikes", b.strikes(),
-            "source", b.source().label())));
+        block.ifPresent(b -> out.put("block", b.toNode()));
         out.put("strike_times", engine.enforcer.store().strikeTimes(key.text()).stream().map(Instant::toString).toList());
         out.put("enforcer", engine.enforcerKind);
         return out;

@@ -33,6 +33,12 @@ public record ActiveBlock(String host, String rule, String reason, Instant since
      */
     public String toJson()
     {
+        return toNode().toString();
+    }
+
+    /** The same fields as {@link #toJson()}, as a tree for the control endpoint's answers. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toNode()
+    {
         final com.fasterxml.jackson.databind.node.ObjectNode node = DecisionJson.MAPPER.createObjectNode();
         node.put("host", host);
         node.put("rule", rule);
@@ -41,6 +47,6 @@ public record ActiveBlock(String host, String rule, String reason, Instant since
         node.put("expires", expires == null ? null : expires.toString());
         node.put("strikes", strikes);
         node.put("source", source.label());
-        return node.toString();
+        return node;
     }
 }

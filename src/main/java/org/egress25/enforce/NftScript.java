@@ -4,8 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
+import org.egress25.policy.Cidr;
+import org.egress25.policy.Exemption;
+import org.egress25.policy.HostClass;
+import org.egress25.policy.Policy;
+import org.egress25.policy.Port25Mode;
 
 /**
  * The text of the nft transactions egress25 runs. Every statement names egress25's own table; nothing here
@@ -93,11 +100,43 @@ final class NftScript
     static final List<String> POLICY_SETS = List.of("policed4", "policed6", "exempt4", "exempt6", "relays4", "relays6");
 
     /**
+     * What the policy puts in {@link #POLICY_SETS} as of {@code now}: the networks of block-by-default classes
+     * ({@code policed}), unexpired source exemptions ({@code exempt}) and destination exemptions such as the
+     * ISP's relays ({@code relays}), each by family.
+     */
+    static Map<String, List<String>> policySets(final Policy policy, final Instant now)
+    {
+        final Map<String, List<String>> sets = new HashMap<>();
+        POLICY_SETS.forEach(name -> sets.put(name, new ArrayList<>()));
+        for (final HostClass hostClass : policy.classes())
+        {
+            if (hostClass.mode() == Port25Mode.BLOCK_BY_DEFAULT)
+            {
+                hostClass.networks().forEach(cidr -> sets.get(familySet("policed", cidr)).add(cidr.text()));
+            }
+        }
+        for (final Exemption e : policy.exemptions().list())
+        {
+            if (!e.isExpired(now))
+            {
+                sets.get(familySet(e.kind() == Exemption.Kind.SOURCE ? "exempt" : "relays", e.network()))
+                    .add(e.network().text());
+            }
+        }
+        return sets;
+    }
+
+    private static String familySet(final String prefix, final Cidr cidr)
+    {
+        return prefix + (cidr.isIpv4() ? "4" : "6");
+    }
+
+    /**
      * One transaction replacing the policy sets' contents (flush and refill is atomic inside it).
      *
      * @param sets set name to CIDR texts, for every name in {@link #POLICY_SETS}
      */
-    static String policy(final String table, final java.util.Map<String, List<String>> sets)
+    static String policy(final String table, final Map<String, List<String>> sets)
     {
         final StringBuilder sb = new StringBuilder(256);
         for (final String set : POLICY_SETS)

@@ -97,15 +97,15 @@ public final class NftablesEnforcer implements Enforcer
 
     /**
      * Loads the class-level policy into the kernel: the networks of block-by-default classes, exempt sources
-     * and exempt destinations (the ISP's relays), replacing what was there in one transaction. Called at start,
-     * on every rules reload, and periodically so expired exemptions leave the kernel too.
+     * and exempt destinations (the ISP's relays) as of {@code now}, replacing what was there in one
+     * transaction. Called at start, on every rules reload, and periodically so expired exemptions leave the
+     * kernel too.
      *
-     * @param sets set name ({@code policed4}, {@code exempt6}, ...) to CIDR texts
      * @return true when nft accepted it
      */
-    public synchronized boolean applyPolicy(final java.util.Map<String, List<String>> sets)
+    public synchronized boolean applyPolicy(final org.egress25.policy.Policy policy, final Instant now)
     {
-        final Processes.Result result = nft(NftScript.policy(config.table(), sets));
+        final Processes.Result result = nft(NftScript.policy(config.table(), NftScript.policySets(policy, now)));
         if (result == null || !result.ok())
         {
             LOG.error("nftables: class policy not applied: {}", lastError);

@@ -1,6 +1,5 @@
 package org.egress25.smtp;
 
-import org.egress25.policy.Addresses;
 import org.egress25.policy.SmtpRules;
 
 /**
@@ -24,8 +23,12 @@ public final class SessionOutcome
     {
     }
 
-    /** Called at session end (rare next to packets), so allocating here is fine. */
-    public static int classify(final SessionRecord s, final SmtpRules rules)
+    /**
+     * Called at session end (rare next to packets), so allocating here is fine.
+     *
+     * @param clientHi the client address as two longs (the caller has parsed {@code s.client()} already)
+     */
+    public static int classify(final SessionRecord s, final SmtpRules rules, final long clientHi, final long clientLo)
     {
         if (s.serverPort() != 25 || !s.serverSeen())
         {
@@ -50,9 +53,8 @@ public final class SessionOutcome
         }
         if (s.dataAccepted() > 0)
         {
-            final long[] host = Addresses.parse(s.client());
             final boolean oddHelo = s.helo() == null
-                || !HeloCheck.problems(s.helo(), host[0], host[1], rules.helo().providerDomains()).isEmpty();
+                || !HeloCheck.problems(s.helo(), clientHi, clientLo, rules.helo().providerDomains()).isEmpty();
             return oddHelo ? BAD_HELO : GOOD;
         }
         if (s.earlyRejection() || (s.recipients() > 0 && s.recipientsRejected() == s.recipients()))
