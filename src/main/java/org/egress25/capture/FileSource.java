@@ -30,37 +30,32 @@ public final class FileSource implements PacketSource
     static final int BATCH = 64;
 
     private final Path file;
-    private final int[] smtpPorts;
+    private final Policy policy;
+    private final boolean orient;
     private final PipelineCounters counters;
-    private Policy orientation;
     private final FrameDecoder decoder = new FrameDecoder();
     private final CaptureStats stats = new CaptureStats();
     private volatile boolean running = true;
 
     /**
-     * @param smtpPorts the ports whose TCP segments go into the ring; null publishes every frame undecoded
-     * @param counters  where decode statuses of the pre-filtered frames are counted (null with no filter)
+     * @param policy   its SMTP ports decide which segments go into the ring; null publishes every frame undecoded
+     * @param orient   also orient each kept segment (direction, host class) under {@code policy}, sparing the
+     *                 analysis thread the prefix lookups, and leave out segments no inside host owns: right for a
+     *                 replay, which runs one policy from start to end; not for {@code --compare-rules}, where a
+     *                 second policy orients anew
+     * @param counters where decode statuses of the pre-filtered frames are counted (null with no policy)
      */
-    public FileSource(final Path file, final int[] smtpPorts, final PipelineCounters counters)
+    public FileSource(final Path file, final Policy policy, final boolean orient, final PipelineCounters counters)
     {
         this.file = file;
-        this.smtpPorts = smtpPorts == null ? null : smtpPorts.clone();
+        this.policy = policy;
+        this.orient = orient;
         this.counters = counters;
     }
 
     public FileSource(final Path file)
     {
-        this(file, null, null);
-    }
-
-    /**
-     * Also orients each kept segment (direction, host class) under {@code policy}, sparing the analysis thread
-     * the prefix lookups: a replay runs one policy from start to end. Segments that no inside host owns are
-     * then left out of the ring too. Not for {@code --compare-rules}, where a second policy orients anew.
-     */
-    public void orientWith(final Policy policy)
-    {
-        this.orientation = policy;
+        this(file, null, false, null);
     }
 
     @Override
@@ -121,7 +116,7 @@ public final class FileSource implements PacketSource
     private boolean keep(final PacketEvent event)
     {
         event.oriented = false;
-        if (smtpPorts == null)
+        if (policy == null)
         {
             event.decoded = false;
             return true;
@@ -129,31 +124,19 @@ public final class FileSource implements PacketSource
         decoder.decode(event);
         event.decoded = true;
         counters.countStatusAtSource(event.status);
-        if (event.status == DecodeStatus.OK && (isSmtp(event.dstPort) || isSmtp(event.srcPort)))
+        if (event.status == DecodeStatus.OK && (policy.isSmtpPort(event.dstPort) || policy.isSmtpPort(event.srcPort)))
         {
-            if (orientation == null)
+            if (!orient)
             {
                 return true;
             }
             event.oriented = true;
-            if (PacketProcessor.orient(event, orientation))
+            if (PacketProcessor.orient(event, policy))
             {
                 return true;
             }
         }
         counters.countFilteredAtSource();
-        return false;
-    }
-
-    private boolean isSmtp(final int port)
-    {
-        for (final int p : smtpPorts)
-        {
-            if (p == port)
-            {
-                return true;
-            }
-        }
         return false;
     }
 

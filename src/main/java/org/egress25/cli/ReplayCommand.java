@@ -66,11 +66,7 @@ final class ReplayCommand implements Callable<Integer>
         final Policy candidate = compareRules == null ? null : Policies.load(compareRules, options.inside);
         final PrintWriter err = spec.commandLine().getErr();
         final PipelineCounters counters = new PipelineCounters();
-        final FileSource source = new FileSource(file, policy.smtpPorts(), counters);
-        if (compareRules == null)
-        {
-            source.orientWith(policy);
-        }
+        final FileSource source = new FileSource(file, policy, compareRules == null, counters);
         final Throwable failure;
         final long startNanos = System.nanoTime();
         try (Engine engine = new Engine(options, policy, source, System.out, stateDir, counters))
