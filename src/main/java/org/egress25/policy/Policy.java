@@ -29,7 +29,6 @@ public final class Policy
     private final int[] smtpPorts;
     private final Duration synTimeout;
     private final BlockLadder ladder;
-    private final String enforcer;
     private final SmtpRules smtp;
     private final SprtRules sprt;
     private final String sourceDescription;
@@ -38,51 +37,6 @@ public final class Policy
     private final EnforcementRules enforcement;
     private final Map<String, String> descriptions;
     private final List<Problem> notes;
-
-    /**
-     * @param classes           inside classes; an address in no class is outside
-     * @param defaultDetectors  detectors with the rule file's default thresholds, for unclassified networks
-     * @param smtpPorts         ports analysed (relay and submission)
-     * @param synTimeout        an attempt with no SYN-ACK after this long counts as failed
-     * @param ladder            block durations
-     * @param enforcer          enforcer named in the rules ({@code none}, {@code nftables}, {@code exec}), or null
-     * @param smtp              SMTP dialogue detector thresholds
-     * @param sprt              sequential test parameters
-     * @param sourceDescription where the policy came from, for logs and {@code rules check}
-     * @param hash              digest of the rule text, exported as a metric so a fleet can be compared
-     */
-    public Policy(
-        final List<HostClass> classes,
-        final List<RateDetector> defaultDetectors,
-        final int[] smtpPorts,
-        final Duration synTimeout,
-        final BlockLadder ladder,
-        final String enforcer,
-        final SmtpRules smtp,
-        final SprtRules sprt,
-        final String sourceDescription,
-        final String hash)
-    {
-        this(builder()
-            .classes(classes)
-            .defaultDetectors(defaultDetectors)
-            .smtpPorts(smtpPorts)
-            .synTimeout(synTimeout)
-            .ladder(ladder)
-            .enforcer(enforcer)
-            .smtp(smtp)
-            .sprt(sprt)
-            .sourceDescription(sourceDescription)
-            .hash(hash)
-            .enforcement(enforcer == null ? EnforcementRules.none() : namedEnforcer(enforcer)));
-    }
-
-    private static EnforcementRules namedEnforcer(final String enforcer)
-    {
-        final EnforcementRules none = EnforcementRules.none();
-        return new EnforcementRules(enforcer, none.ports(), none.verdict(), none.table(), none.outputChain(),
-            none.execCommand(), none.execTimeout());
-    }
 
     private Policy(final Builder b)
     {
@@ -97,7 +51,6 @@ public final class Policy
         this.hash = b.hash;
         this.exemptions = b.exemptions;
         this.enforcement = b.enforcement;
-        this.enforcer = b.enforcer != null ? b.enforcer : b.enforcement.enforcer();
         this.descriptions = Map.copyOf(b.descriptions);
         this.notes = List.copyOf(b.notes);
 
@@ -183,7 +136,7 @@ public final class Policy
 
     public String enforcer()
     {
-        return enforcer;
+        return enforcement.enforcer();
     }
 
     public SmtpRules smtp()
@@ -259,7 +212,6 @@ public final class Policy
             .smtpPorts(smtpPorts)
             .synTimeout(synTimeout)
             .ladder(ladder)
-            .enforcer(enforcer)
             .smtp(smtp)
             .sprt(sprt)
             .sourceDescription(sourceDescription)
@@ -284,7 +236,6 @@ public final class Policy
         private BlockLadder ladder = new BlockLadder(
             List.of(Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(24), Duration.ofDays(7)),
             Duration.ofDays(30));
-        private String enforcer;
         private SmtpRules smtp = SmtpRules.defaults();
         private SprtRules sprt = SprtRules.defaults();
         private String sourceDescription = "built in code";
@@ -325,13 +276,6 @@ public final class Policy
         public Builder ladder(final BlockLadder value)
         {
             ladder = value;
-            return this;
-        }
-
-        /** Overrides the enforcer name; by default it is {@link EnforcementRules#enforcer()}. */
-        public Builder enforcer(final String value)
-        {
-            enforcer = value;
             return this;
         }
 

@@ -94,8 +94,9 @@ final class Traffic
         final List<RateDetector> detectors)
     {
         final HostClass inside = new HostClass(name, mode, List.of(Cidr.parse(network)), detectors);
-        return new Policy(List.of(inside), detectors, new int[] {25, 465, 587, 2525}, SYN_TIMEOUT, ladder(), "none",
-            SmtpRules.defaults(), SprtRules.defaults(), "test", "test");
+        return Policy.builder().classes(List.of(inside)).defaultDetectors(detectors).synTimeout(SYN_TIMEOUT)
+            .ladder(ladder()).smtp(SmtpRules.defaults()).sprt(SprtRules.defaults()).sourceDescription("test")
+            .hash("test").build();
     }
 
     static long[] ip(final String text)

@@ -40,9 +40,9 @@ final class TestCapture
     {
         final HostClass all = new HostClass("everyone", Port25Mode.DETECT_THEN_BLOCK,
             List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")), List.of());
-        return new Policy(List.of(all), List.of(), new int[] {25, 465, 587, 2525}, Duration.ofSeconds(30),
-            new BlockLadder(List.of(Duration.ofMinutes(10), Duration.ofHours(1)), Duration.ofDays(1)), "none",
-            rules, SprtRules.defaults(), "test", "test");
+        return Policy.builder().classes(List.of(all)).synTimeout(Duration.ofSeconds(30))
+            .ladder(new BlockLadder(List.of(Duration.ofMinutes(10), Duration.ofHours(1)), Duration.ofDays(1)))
+            .smtp(rules).sprt(SprtRules.defaults()).sourceDescription("test").hash("test").build();
     }
 
     /**
