@@ -27,15 +27,20 @@ public final class PipelineCounters
 
     void countStatus(final int status)
     {
+        bump(byStatus, status);
+    }
+
+    /** One more frame of {@code status} in {@code counts}; called by that array's single writer only. */
+    private static void bump(final AtomicLongArray counts, final int status)
+    {
         final int index = status >= 0 && status < DecodeStatus.COUNT ? status : DecodeStatus.COUNT - 1;
-        byStatus.setRelease(index, byStatus.getPlain(index) + 1);
+        counts.setRelease(index, counts.getPlain(index) + 1);
     }
 
     /** Called by the capture thread only, for every frame it decoded. */
     public void countStatusAtSource(final int status)
     {
-        final int index = status >= 0 && status < DecodeStatus.COUNT ? status : DecodeStatus.COUNT - 1;
-        byStatusAtSource.setRelease(index, byStatusAtSource.getPlain(index) + 1);
+        bump(byStatusAtSource, status);
     }
 
     /** Called by the capture thread only: a decoded frame not on an SMTP port, dropped before the ring. */

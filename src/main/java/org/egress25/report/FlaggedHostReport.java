@@ -102,7 +102,7 @@ public final class FlaggedHostReport
             final List<Object> decisions = new ArrayList<>();
             for (final Decision d : e.decisions())
             {
-                decisions.add(readTree(DecisionJson.toJson(d)));
+                decisions.add(DecisionJson.toNode(d));
             }
             m.put("decisions", decisions);
             if (e.omittedDecisions() > 0)
@@ -148,18 +148,6 @@ public final class FlaggedHostReport
         }
         root.put("hosts", list);
         return root;
-    }
-
-    private static Object readTree(final String json)
-    {
-        try
-        {
-            return JSON.readValue(json, Map.class);
-        }
-        catch (final IOException e)
-        {
-            throw new IllegalStateException(e);
-        }
     }
 
     public String toJson()
