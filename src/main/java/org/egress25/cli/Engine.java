@@ -167,7 +167,7 @@ final class Engine implements AutoCloseable
         rate.setCorroboration(sequential::corroborates);
         rate.setConnectFailureListener((hi, lo, now) ->
             sequential.observeBad(hi, lo, policy.get().classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
-        final SmtpAnalyser smtp = new SmtpAnalyser(policy::get, verdicts, observing(sequential, policy, log),
+        final SmtpAnalyser smtp = new SmtpAnalyser(policy::get, verdicts, observing(sequential, policy), log,
             SmtpLimits.defaults());
         final Analyser sequentialClock = new Analyser()
         {
@@ -186,37 +186,22 @@ final class Engine implements AutoCloseable
         return new Analysers(rate, smtp, sequential, List.of(rate, smtp, sequentialClock));
     }
 
-    /**
-     * Every finished session is one observation of the sequential test, then goes to the session log.
-     * Runs on the analysis thread, where the session ends.
-     */
-    private static SessionSink observing(
-        final SequentialVerdict sequential, final AtomicReference<Policy> policy, final SessionSink log)
+    /** Every finished session is one observation of the sequential test. Runs on the analysis thread. */
+    private static SessionOutcome.Listener observing(final SequentialVerdict sequential, final AtomicReference<Policy> policy)
     {
-        return session ->
+        return (hi, lo, outcome, now) ->
         {
-            final Policy current = policy.get();
-            final long[] host = org.egress25.policy.Addresses.parse(session.client());
-            final int outcome = SessionOutcome.classify(session, current.smtp(), host[0], host[1]);
-            if (outcome != SessionOutcome.NONE)
+            if (outcome == SessionOutcome.ENCRYPTED)
             {
-                final long now = nanos(session.end());
-                if (outcome == SessionOutcome.ENCRYPTED)
-                {
-                    sequential.observeEncrypted(host[0], host[1], now);
-                }
-                else if (outcome == SessionOutcome.GOOD)
-                {
-                    sequential.observeGood(host[0], host[1], current.classify(host[0], host[1]), now);
-                }
-                else
-                {
-                    sequential.observeBad(host[0], host[1], current.classify(host[0], host[1]), badKind(outcome), now);
-                }
+                sequential.observeEncrypted(hi, lo, now);
             }
-            if (log != null)
+            else if (outcome == SessionOutcome.GOOD)
             {
-                log.accept(session);
+                sequential.observeGood(hi, lo, policy.get().classify(hi, lo), now);
+            }
+            else if (outcome != SessionOutcome.NONE)
+            {
+                sequential.observeBad(hi, lo, policy.get().classify(hi, lo), badKind(outcome), now);
             }
         };
     }

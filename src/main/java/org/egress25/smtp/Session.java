@@ -1160,6 +1160,129 @@ final class Session implements Reassembler.Consumer
         return true;
     }
 
+    // ------------------------------------------------------------------ what the pattern analysers read
+
+    // Read at session end, straight from the slot: the detectors and the sequential test need counts, the
+    // HELO and recipient domains, not a SessionRecord. Building one (strings, lists, maps) was most of the
+    // session-end cost, so it is only built when a session log asks for it.
+
+    int recipients()
+    {
+        return recipients;
+    }
+
+    int recipientsRejected()
+    {
+        return recipientsRejected;
+    }
+
+    int recipientsUnknown()
+    {
+        return recipientsUnknown;
+    }
+
+    int dataAccepted()
+    {
+        return dataAccepted;
+    }
+
+    int dataAttempts()
+    {
+        return dataAttempts;
+    }
+
+    int authFailures()
+    {
+        return authFailures;
+    }
+
+    boolean earlyRejection()
+    {
+        return earlyRejection;
+    }
+
+    /** Final replies of every class. */
+    int repliesTotal()
+    {
+        return replies[0] + replies[1] + replies[2] + replies[3];
+    }
+
+    int replyCodeCount()
+    {
+        return replyCodeCount;
+    }
+
+    int replyCode(final int i)
+    {
+        return replyCodes[i];
+    }
+
+    boolean hasHelo()
+    {
+        return heloLength >= 0;
+    }
+
+    /** The arena holding the HELO name (valid while {@link #hasHelo()}), for {@link HeloMemo}. */
+    byte[] heloBytes()
+    {
+        return arena;
+    }
+
+    int heloOffset()
+    {
+        return heloOffset;
+    }
+
+    int heloLength()
+    {
+        return heloLength;
+    }
+
+    /**
+     * Hashes of the distinct recipient domains among the itemised recipients, into {@code out} (which must
+     * hold {@link SmtpLimits#maxRecipients()}); returns how many. The domain is what follows the last '@',
+     * ASCII case folded, hashed with 64-bit FNV-1a: two domains colliding among the few thousand a host is
+     * judged on is a one-in-10^12 event, and it could only under-count.
+     */
+    int recipientDomainHashes(final long[] out)
+    {
+        int count = 0;
+        for (int r = 0; r < rcptStored; r++)
+        {
+            final int from = rcptOffset[r];
+            final int to = from + rcptLength[r];
+            int at = to - 1;
+            while (at >= from && arena[at] != '@')
+            {
+                at--;
+            }
+            final long hash = foldedHash(arena, at < from ? to : at + 1, to);
+            int seen = 0;
+            while (seen < count && out[seen] != hash)
+            {
+                seen++;
+            }
+            if (seen == count)
+            {
+                out[count++] = hash;
+            }
+        }
+        return count;
+    }
+
+    /** FNV-1a over ASCII-lower-cased bytes {@code [from, to)}. */
+    static long foldedHash(final byte[] bytes, final int from, final int to)
+    {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = from; i < to; i++)
+        {
+            final byte b = bytes[i];
+            hash ^= (b >= 'A' && b <= 'Z' ? b + 32 : b & 0xff);
+            hash *= 0x100000001b3L;
+        }
+        return hash;
+    }
+
     // ------------------------------------------------------------------ the record
 
     /** Builds the session's record; called once, when the session ends (allocation is fine here). */

@@ -23,14 +23,10 @@ public final class SessionOutcome
     {
     }
 
-    /**
-     * Called at session end (rare next to packets), so allocating here is fine.
-     *
-     * @param clientHi the client address as two longs (the caller has parsed {@code s.client()} already)
-     */
-    public static int classify(final SessionRecord s, final SmtpRules rules, final long clientHi, final long clientLo)
+    /** Called at session end, on the slot itself before it is reused; allocates only to judge a new HELO. */
+    static int classify(final Session s, final SmtpRules rules, final HeloMemo helos)
     {
-        if (s.serverPort() != 25 || !s.serverSeen())
+        if (s.serverPort != 25 || !s.server.seen)
         {
             return NONE;
         }
@@ -38,29 +34,34 @@ public final class SessionOutcome
         {
             return ENCRYPTED;
         }
-        int replies = 0;
-        for (final int r : s.replies())
-        {
-            replies += r;
-        }
-        if (replies == 0)
+        if (s.repliesTotal() == 0)
         {
             return NONE;
         }
-        if (s.blocklistReply() != null)
+        if (s.blocklistReply != null)
         {
             return BAD_BLOCKLIST;
         }
         if (s.dataAccepted() > 0)
         {
-            final boolean oddHelo = s.helo() == null
-                || !HeloCheck.problems(s.helo(), clientHi, clientLo, rules.helo().providerDomains()).isEmpty();
-            return oddHelo ? BAD_HELO : GOOD;
+            final boolean saneHelo = s.hasHelo() && helos.judge(s, rules.helo().providerDomains()).problems.isEmpty();
+            return saneHelo ? GOOD : BAD_HELO;
         }
         if (s.earlyRejection() || (s.recipients() > 0 && s.recipientsRejected() == s.recipients()))
         {
             return BAD_REJECTED;
         }
         return BAD_NO_DATA;
+    }
+
+    /** Receives the outcome of every finished session, on the analysis thread. */
+    @FunctionalInterface
+    public interface Listener
+    {
+        /**
+         * @param outcome one of this class's constants; {@link #NONE} too, so a listener sees every session
+         * @param nowNanos capture time the session ended
+         */
+        void onOutcome(long clientHi, long clientLo, int outcome, long nowNanos);
     }
 }

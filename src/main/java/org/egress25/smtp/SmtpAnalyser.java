@@ -10,7 +10,7 @@ import org.egress25.policy.Policy;
 
 /**
  * Reads SMTP dialogues from the segments between inside clients and outside SMTP servers, writes one
- * {@link SessionRecord} per connection to the session sink, and runs the pattern analysers
+ * {@link SessionRecord} per connection to the session log when there is one, and runs the pattern analysers
  * ({@link SmtpPatterns}) that turn dialogues into decisions.
  *
  * <p>Per segment: one hash lookup in the {@link ConnectionTable}, reassembly in place
@@ -29,6 +29,7 @@ public final class SmtpAnalyser implements Analyser
 {
     private static final int IMPLICIT_TLS_PORT = 465;
 
+    /** The session log, or null: records are only built when someone reads them. */
     private final SessionSink sessions;
     private final SmtpLimits limits;
     private final SmtpCounters counters = new SmtpCounters();
@@ -38,12 +39,16 @@ public final class SmtpAnalyser implements Analyser
     private long nextSweepNanos;
     private boolean clockStarted;
 
-    public SmtpAnalyser(
-        final Supplier<Policy> policy, final Verdicts verdicts, final SessionSink sessions, final SmtpLimits limits)
+    /**
+     * @param outcomes every finished session's {@link SessionOutcome}, for the sequential test
+     * @param sessions the session log, or null for none
+     */
+    public SmtpAnalyser(final Supplier<Policy> policy, final Verdicts verdicts, final SessionOutcome.Listener outcomes,
+        final SessionSink sessions, final SmtpLimits limits)
     {
         this.sessions = sessions;
         this.limits = limits;
-        this.patterns = new SmtpPatterns(policy, verdicts, limits, counters);
+        this.patterns = new SmtpPatterns(policy, verdicts, outcomes, limits, counters);
         this.table = new ConnectionTable(limits, counters, patterns);
         // Sweep for idle sessions every twentieth of the timeout (15 s for the default 5 min, never more often than
         // once a second unless the timeout itself is under 4 s): a session ends at most 5% late. Once a second
@@ -125,8 +130,9 @@ public final class SmtpAnalyser implements Analyser
     }
 
     /**
-     * Ends a session: flushes what the reorder buffers hold, then (if any payload was seen) writes its
-     * record and runs the pattern analysers. A connection that never carried a byte of SMTP (a SYN left
+     * Ends a session: flushes what the reorder buffers hold, then (if any payload was seen) hands its outcome to
+     * the sequential test, writes its record when there is a session log, and runs the pattern analysers,
+     * which read the slot itself (it is only reused by the next {@link ConnectionTable#allocate}). A connection that never carried a byte of SMTP (a SYN left
      * unanswered or refused, a handshake then RST) is counted but not logged: those are connection attempts,
      * the rate analyser's business, and a mass sender makes hundreds a minute.
      */
@@ -140,11 +146,12 @@ public final class SmtpAnalyser implements Analyser
             counters.emptySessions++;
             return;
         }
-        final SessionRecord record = s.toRecord();
         counters.session(s.serverPort, s.tls());
-        sessions.accept(record);
-        patterns.onSession(record, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.hostClass,
-            Math.max(nowNanos, s.lastNanos));
+        if (sessions != null)
+        {
+            sessions.accept(s.toRecord());
+        }
+        patterns.onSession(s, Math.max(nowNanos, s.lastNanos));
     }
 
     // ------------------------------------------------------------------ metrics and report

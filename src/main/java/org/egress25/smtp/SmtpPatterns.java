@@ -62,13 +62,20 @@ final class SmtpPatterns implements Session.Listener
     private final SmtpLimits limits;
     private final SmtpCounters counters;
     private final LinkedHashMap<HostKey, HostState> hosts;
+    private final SessionOutcome.Listener outcomes;
+    private final HeloMemo helos = new HeloMemo();
+    /** Distinct recipient-domain hashes of the session being judged. */
+    private final long[] domainScratch;
     private SmtpRules.Blocklist zonesFor;
     private byte[][] zones = new byte[0][];
     private boolean[] zoneStarts = new boolean[256];
     private long nextSweepNanos = Long.MIN_VALUE;
 
-    SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SmtpLimits limits, final SmtpCounters counters)
+    SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SessionOutcome.Listener outcomes,
+        final SmtpLimits limits, final SmtpCounters counters)
     {
+        this.outcomes = outcomes;
+        this.domainScratch = new long[limits.maxRecipients()];
         this.policy = policy;
         this.verdicts = verdicts;
         this.limits = limits;
@@ -244,31 +251,38 @@ final class SmtpPatterns implements Session.Listener
     // ------------------------------------------------------------------ everything else, at session end
 
     /**
-     * A finished session. Sessions of exempt hosts (a customer's own MTA), to exempt servers (the ISP's
-     * smarthosts) and under TLS from the first byte are logged but never judged. Detectors run most specific first, so when one blocks, the
-     * decision names the most telling rule (the ones after it are suppressed while the block lasts).
+     * A finished session, read from its slot before the slot is reused. First its outcome goes to the
+     * sequential test (every session, exempt or not: the test keeps its own exemptions), then the detectors
+     * run. Sessions of exempt hosts (a customer's own MTA), to exempt servers (the ISP's smarthosts) and under
+     * TLS from the first byte are never judged by the detectors. They run most specific first, so when one
+     * blocks, the decision names the most telling rule (the ones after it are suppressed while the block
+     * lasts).
      */
-    void onSession(final SessionRecord r, final long hi, final long lo, final long serverHi, final long serverLo,
-        final HostClass hostClass, final long nowNanos)
+    void onSession(final Session s, final long nowNanos)
     {
         final Policy current = policy.get();
+        final SmtpRules rules = current.smtp();
+        // At the session's last segment, not the idle sweep that may have ended it later.
+        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(s, rules, helos), s.lastNanos);
+        final long hi = s.clientHi;
+        final long lo = s.clientLo;
         // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
-        if (r.tls() == TlsState.IMPLICIT || exempt(current, hi, lo, serverHi, serverLo, nowNanos))
+        if (s.tls() == TlsState.IMPLICIT || exempt(current, hi, lo, s.serverHi, s.serverLo, nowNanos))
         {
             return;
         }
-        final SmtpRules rules = current.smtp();
+        final HostClass hostClass = s.hostClass;
         final HostState h = state(hi, lo, nowNanos);
-        final PortGroup group = Policy.groupOf(r.serverPort());
-        final List<String> domains = recipientDomains(r);
-        h.summarise(r, domains);
+        final PortGroup group = Policy.groupOf(s.serverPort);
+        final int domains = s.recipientDomainHashes(domainScratch);
+        h.summarise(s, domainScratch, domains, helos, rules.helo().providerDomains());
 
-        harvest(rules.harvest(), h, r, hi, lo, hostClass, group, nowNanos);
-        authFailures(rules.auth(), h, r, hi, lo, hostClass, group, nowNanos);
-        rejectionShare(rules.rejection(), h, r, hi, lo, hostClass, group, nowNanos);
-        fanOut(rules.recipients(), h, r, domains, hi, lo, hostClass, group, nowNanos);
-        aborted(rules.aborted(), h, r, hi, lo, hostClass, group, nowNanos);
-        heloQuality(rules.helo(), h, r, hi, lo, hostClass, group, nowNanos);
+        harvest(rules.harvest(), h, s, hi, lo, hostClass, group, nowNanos);
+        authFailures(rules.auth(), h, s, hi, lo, hostClass, group, nowNanos);
+        rejectionShare(rules.rejection(), h, s, hi, lo, hostClass, group, nowNanos);
+        fanOut(rules.recipients(), h, s, domains, hi, lo, hostClass, group, nowNanos);
+        aborted(rules.aborted(), h, s, hi, lo, hostClass, group, nowNanos);
+        heloQuality(rules.helo(), h, s, hi, lo, hostClass, group, nowNanos);
     }
 
     private static boolean exempt(final Policy policy, final long hi, final long lo, final long serverHi,
@@ -278,7 +292,7 @@ final class SmtpPatterns implements Session.Listener
             || policy.exemptions().destinationExempt(serverHi, serverLo, nowNanos);
     }
 
-    private void rejectionShare(final SmtpRules.Rejection rule, final HostState h, final SessionRecord r, final long hi,
+    private void rejectionShare(final SmtpRules.Rejection rule, final HostState h, final Session r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         final long window = rule.window().toNanos();
@@ -299,55 +313,50 @@ final class SmtpPatterns implements Session.Listener
         }
     }
 
-    private void heloQuality(final SmtpRules.Helo rule, final HostState h, final SessionRecord r, final long hi,
+    private void heloQuality(final SmtpRules.Helo rule, final HostState h, final Session r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         // Relay only: on submission ports the client is a mail program, whose EHLO is the PC's name
         // (DESKTOP-4F2K9, [192.168.1.20] behind NAT) by design, and RFC 6409 expects nothing better.
-        if (r.helo() == null || group != PortGroup.RELAY)
+        if (!r.hasHelo() || group != PortGroup.RELAY)
         {
             return;
         }
         final long window = rule.window().toNanos();
-        if (!r.helo().equals(h.lastHelo))
-        {
-            h.lastHelo = r.helo();
-            h.lastHeloLower = r.helo().toLowerCase(Locale.ROOT);
-            h.lastHeloProblems = HeloCheck.problems(r.helo(), hi, lo, rule.providerDomains());
-        }
-        h.heloNames.put(h.lastHeloLower, now);
+        final HeloMemo.Judgement helo = helos.judge(r, rule.providerDomains());
+        h.heloNames.put(helo.lowerHash, now);
         final int distinct = countRecent(h.heloNames, now, window, 256);
         final boolean tooMany = distinct > rule.maxDistinctNames();
-        if ((h.lastHeloProblems.isEmpty() && !tooMany) || !due(h, rule.id(), hi, lo, now))
+        if ((helo.problems.isEmpty() && !tooMany) || !due(h, rule.id(), hi, lo, now))
         {
             return;
         }
-        final List<String> problems = new ArrayList<>(h.lastHeloProblems);
+        final List<String> problems = new ArrayList<>(helo.problems);
         if (tooMany)
         {
             problems.add("distinct-names");
         }
         final Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("helo", r.helo());
+        evidence.put("helo", helo.helo);
         evidence.put("problems", problems);
         evidence.put("distinct_names", distinct);
         evidence.put("samples", List.copyOf(h.heloSamples));
         // Advisory by design: a HELO costs nothing to fake and honest servers get it wrong, so never a block.
         fire(h, hi, lo, hostClass, group, rule.id(), Action.ALERT,
-            "HELO '" + r.helo() + "' is " + String.join(", ", problems) + " (" + distinct
+            "HELO '" + helo.helo + "' is " + String.join(", ", problems) + " (" + distinct
                 + " distinct names in " + org.egress25.policy.Durations.text(rule.window()) + ", limit " + rule.maxDistinctNames() + ")",
             evidence, now);
     }
 
-    private void fanOut(final SmtpRules.Recipients rule, final HostState h, final SessionRecord r,
-        final List<String> sessionDomains, final long hi, final long lo, final HostClass hostClass,
+    private void fanOut(final SmtpRules.Recipients rule, final HostState h, final Session r,
+        final int sessionDomains, final long hi, final long lo, final HostClass hostClass,
         final PortGroup group, final long now)
     {
         final long window = rule.window().toNanos();
         h.recipientsWindow.add(now, window, r.recipients());
-        for (final String domain : sessionDomains)
+        for (int i = 0; i < sessionDomains; i++)
         {
-            h.domains.put(domain, now);
+            h.domains.put(domainScratch[i], now);
         }
         final long recipients = h.recipientsWindow.sum(now, window);
         final int domains = countRecent(h.domains, now, window, MAX_DOMAINS);
@@ -362,7 +371,7 @@ final class SmtpPatterns implements Session.Listener
         }
     }
 
-    private void harvest(final SmtpRules.Harvest rule, final HostState h, final SessionRecord r, final long hi,
+    private void harvest(final SmtpRules.Harvest rule, final HostState h, final Session r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         if (r.recipients() >= rule.minRecipients() && r.recipientsUnknown() >= rule.rejectShare() * r.recipients()
@@ -371,15 +380,16 @@ final class SmtpPatterns implements Session.Listener
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("recipients", r.recipients());
             evidence.put("unknown", r.recipientsUnknown());
-            evidence.put("server", r.server());
-            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), "one session to " + r.server() + " tried " + r.recipients() + " recipients, "
+            final String server = Addresses.format(r.serverHi, r.serverLo);
+            evidence.put("server", server);
+            fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), "one session to " + server + " tried " + r.recipients() + " recipients, "
                 + r.recipientsUnknown() + " refused as unknown, and sent no message (directory harvest: at least "
                 + rule.minRecipients() + " recipients, " + percent(rule.rejectShare()) + " unknown)",
                 evidence, now);
         }
     }
 
-    private void authFailures(final SmtpRules.Auth rule, final HostState h, final SessionRecord r, final long hi,
+    private void authFailures(final SmtpRules.Auth rule, final HostState h, final Session r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         if (group != PortGroup.SUBMISSION || r.authFailures() == 0)
@@ -393,14 +403,15 @@ final class SmtpPatterns implements Session.Listener
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("auth_failures", failures);
-            evidence.put("server", r.server());
-            evidence.put("server_port", r.serverPort());
+            final String server = Addresses.format(r.serverHi, r.serverLo);
+            evidence.put("server", server);
+            evidence.put("server_port", r.serverPort);
             fire(h, hi, lo, hostClass, group, rule.id(), rule.action(), failures + " AUTH failures on submission ports within " + org.egress25.policy.Durations.text(rule.window()) + " (limit "
-                + rule.maxFailures() + "): password guessing against " + r.server(), evidence, now);
+                + rule.maxFailures() + "): password guessing against " + server, evidence, now);
         }
     }
 
-    private void aborted(final SmtpRules.Aborted rule, final HostState h, final SessionRecord r, final long hi,
+    private void aborted(final SmtpRules.Aborted rule, final HostState h, final Session r, final long hi,
         final long lo, final HostClass hostClass, final PortGroup group, final long now)
     {
         if (r.tls() != TlsState.NONE)
@@ -409,7 +420,7 @@ final class SmtpPatterns implements Session.Listener
         }
         final long window = rule.window().toNanos();
         // Without the server's side the outcome is unknown: judge by whether a message was even attempted.
-        final boolean abortedSession = r.serverSeen() ? r.dataAccepted() == 0 : r.dataAttempts() == 0;
+        final boolean abortedSession = r.server.seen ? r.dataAccepted() == 0 : r.dataAttempts() == 0;
         h.readable.add(now, window, 1);
         h.aborted.add(now, window, abortedSession ? 1 : 0);
         final long sessions = h.readable.sum(now, window);
@@ -523,12 +534,12 @@ final class SmtpPatterns implements Session.Listener
      * seen: dropping from the front until one is young enough (and the map is under {@code cap}) costs only
      * the entries dropped, not a walk over all of them per session.
      */
-    private static int countRecent(final LinkedHashMap<String, Long> seen, final long now, final long window, final int cap)
+    private static int countRecent(final LinkedHashMap<Long, Long> seen, final long now, final long window, final int cap)
     {
-        final Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+        final Iterator<Map.Entry<Long, Long>> it = seen.entrySet().iterator();
         while (it.hasNext())
         {
-            final Map.Entry<String, Long> e = it.next();
+            final Map.Entry<Long, Long> e = it.next();
             if (now - e.getValue() - window <= 0 && seen.size() <= cap)
             {
                 break;
@@ -538,33 +549,9 @@ final class SmtpPatterns implements Session.Listener
         return seen.size();
     }
 
-    /** Distinct recipient domains of a session's itemised recipients, lower case. */
-    private static List<String> recipientDomains(final SessionRecord r)
-    {
-        final List<String> out = new ArrayList<>();
-        for (final SessionRecord.Transaction t : r.transactions())
-        {
-            for (final String rcpt : t.rcptTo())
-            {
-                final String domain = domainOf(rcpt);
-                if (!out.contains(domain))
-                {
-                    out.add(domain);
-                }
-            }
-        }
-        return out;
-    }
-
     private static String percent(final double share)
     {
         return Math.round(share * 100) + "%";
-    }
-
-    static String domainOf(final String mailbox)
-    {
-        final int at = mailbox.lastIndexOf('@');
-        return (at < 0 ? "" : mailbox.substring(at + 1)).toLowerCase(Locale.ROOT);
     }
 
     /** One host's windows and report summary. */
@@ -579,19 +566,16 @@ final class SmtpPatterns implements Session.Listener
         final WindowCount aborted = new WindowCount();
         final WindowCount recipientsWindow = new WindowCount();
         final WindowCount authFailures = new WindowCount();
-        /** Name to last time seen, least recently seen first (insertion re-done on each sighting). */
-        final LinkedHashMap<String, Long> heloNames = new AccessOrdered();
-        final LinkedHashMap<String, Long> domains = new AccessOrdered();
+        /** Name (its folded hash) to last time seen, least recently seen first. */
+        final LinkedHashMap<Long, Long> heloNames = new AccessOrdered();
+        /** Recipient domain (its folded hash) to last time seen, least recently seen first. */
+        final LinkedHashMap<Long, Long> domains = new AccessOrdered();
         final Set<String> heloSamples = new LinkedHashSet<>();
-        final Set<String> allDomains = new HashSet<>();
+        final Set<Long> allDomains = new HashSet<>();
         /** Reply-code histogram in two small parallel arrays (a host sees a dozen distinct codes, not 400). */
         final int[] codes = new int[MAX_CODES];
         final long[] codeCounts = new long[MAX_CODES];
         int codeCount;
-        /** The last HELO judged and what was found, so a host that always says the same name is judged once. */
-        String lastHelo;
-        String lastHeloLower;
-        List<String> lastHeloProblems;
         long blockedUntilNanos;
         boolean blockedKnown;
         /** When each rule last alerted about this host (or was dropped by Verdicts as a repeat). */
@@ -606,13 +590,15 @@ final class SmtpPatterns implements Session.Listener
             this.key = key;
         }
 
-        void summarise(final SessionRecord r, final List<String> domains)
+        void summarise(final Session r, final long[] domains, final int domainCount, final HeloMemo helos,
+            final List<String> providers)
         {
             sessionsTotal++;
             recipients += r.recipients();
             recipientsRejected += r.recipientsRejected();
-            for (final int code : r.replyCodes())
+            for (int c = 0; c < r.replyCodeCount(); c++)
             {
+                final int code = r.replyCode(c);
                 int i = 0;
                 while (i < codeCount && codes[i] != code)
                 {
@@ -627,15 +613,15 @@ final class SmtpPatterns implements Session.Listener
                     codeCounts[i]++;
                 }
             }
-            if (r.helo() != null && heloSamples.size() < MAX_HELO_SAMPLES)
+            if (r.hasHelo() && heloSamples.size() < MAX_HELO_SAMPLES)
             {
-                heloSamples.add(r.helo());
+                heloSamples.add(helos.judge(r, providers).helo);
             }
-            for (final String domain : domains)
+            for (int d = 0; d < domainCount; d++)
             {
                 if (allDomains.size() < MAX_DOMAINS)
                 {
-                    allDomains.add(domain);
+                    allDomains.add(domains[d]);
                 }
             }
         }
@@ -658,7 +644,7 @@ final class SmtpPatterns implements Session.Listener
     }
 
     /** A map whose iteration order is least recently put or read first. */
-    private static final class AccessOrdered extends LinkedHashMap<String, Long>
+    private static final class AccessOrdered extends LinkedHashMap<Long, Long>
     {
         private static final long serialVersionUID = 1L;
 

@@ -41,16 +41,9 @@ class LabelledTrafficSmtpTest
     @Test
     void shouldBlockSlowSpambotsAndHarvesterButNoLegitimateMailServer(@TempDir final Path dir) throws IOException
     {
-        final Scenario scenario = Scenario.builder().seed(25).duration(Duration.ofHours(1)).noHosts()
-            .hosts(HostKind.SLOW_SPAMBOT, 3).hosts(HostKind.SMALL_MTA, 3).hosts(HostKind.BUSINESS_MTA, 2)
-            .hosts(HostKind.SUBMISSION_USER, 3).hosts(HostKind.IMPLICIT_TLS_USER, 2).hosts(HostKind.NAT_OFFICE, 1)
-            .hosts(HostKind.WEB_USER, 2).hosts(HostKind.DIRECTORY_HARVESTER, 1).hosts(HostKind.AUTH_BRUTE_FORCER, 1)
-            .build();
         final Path pcap = dir.resolve("labelled.pcap");
-        final Labels labels = new TrafficGenerator(scenario).write(pcap);
-        final List<Exemption> exempt = labels.hosts().stream().filter(l -> l.kind().equals("business-mta"))
-            .map(l -> new Exemption(Exemption.Kind.SOURCE, Cidr.parse(l.host()), null, "CUST-1", "own MTA", "test"))
-            .toList();
+        final Labels labels = new TrafficGenerator(hourOfMixedMail()).write(pcap);
+        final List<Exemption> exempt = ownMtas(labels);
         final Policy policy = TestCapture.policy().toBuilder().exemptions(new Exemptions(exempt)).build();
         final Harness h = new Harness(policy, SmtpLimits.defaults());
         final int packets = TestCapture.replay(pcap, h.policy, h.analyser);
@@ -99,5 +92,87 @@ class LabelledTrafficSmtpTest
         // Exempt hosts are still in the session log; they are just never judged.
         assertThat(h.records).anyMatch(r -> r.client().equals(exempt.get(0).network().text().replace("/32", "")));
         assertThat(h.analyser.openSessions()).isZero();
+    }
+
+    private static Scenario hourOfMixedMail()
+    {
+        return Scenario.builder().seed(25).duration(Duration.ofHours(1)).noHosts()
+            .hosts(HostKind.SLOW_SPAMBOT, 3).hosts(HostKind.SMALL_MTA, 3).hosts(HostKind.BUSINESS_MTA, 2)
+            .hosts(HostKind.SUBMISSION_USER, 3).hosts(HostKind.IMPLICIT_TLS_USER, 2).hosts(HostKind.NAT_OFFICE, 1)
+            .hosts(HostKind.WEB_USER, 2).hosts(HostKind.DIRECTORY_HARVESTER, 1).hosts(HostKind.AUTH_BRUTE_FORCER, 1)
+            .build();
+    }
+
+    private static List<Exemption> ownMtas(final Labels labels)
+    {
+        return labels.hosts().stream().filter(l -> l.kind().equals("business-mta"))
+            .map(l -> new Exemption(Exemption.Kind.SOURCE, Cidr.parse(l.host()), null, "CUST-1", "own MTA", "test"))
+            .toList();
+    }
+
+    /**
+     * Without a session log no record is built and the detectors read the finished slot directly: the
+     * decisions, the report material and the sequential test's observations must be exactly those of a run
+     * that writes the log. The outcomes are also checked against the session records (which the shared-capture
+     * tests hold to Zeek and Arkime), classified here the way the sequential test is documented to see them.
+     */
+    @Test
+    void shouldDecideTheSameWithOrWithoutASessionLog(@TempDir final Path dir) throws IOException
+    {
+        final Path pcap = dir.resolve("labelled.pcap");
+        final Labels labels = new TrafficGenerator(hourOfMixedMail()).write(pcap);
+        final Policy policy = TestCapture.policy().toBuilder().exemptions(new Exemptions(ownMtas(labels))).build();
+        final Harness logged = new Harness(policy, SmtpLimits.defaults(), true);
+        final Harness unlogged = new Harness(policy, SmtpLimits.defaults(), false);
+        TestCapture.replay(pcap, policy, logged.analyser);
+        TestCapture.replay(pcap, policy, unlogged.analyser);
+
+        assertThat(unlogged.records).isEmpty();
+        assertThat(logged.decisions).hasSizeGreaterThan(5);
+        assertThat(unlogged.decisions).isEqualTo(logged.decisions);
+        assertThat(unlogged.analyser.flaggedHosts()).isEqualTo(logged.analyser.flaggedHosts());
+        assertThat(unlogged.outcomes).isEqualTo(logged.outcomes);
+
+        assertThat(logged.outcomes).hasSameSizeAs(logged.records);
+        for (int i = 0; i < logged.records.size(); i++)
+        {
+            assertThat(logged.outcomes.get(i)).as(logged.records.get(i).toString())
+                .isEqualTo(expectedOutcome(logged.records.get(i), policy));
+        }
+        assertThat(logged.outcomes).contains(SessionOutcome.GOOD, SessionOutcome.BAD_BLOCKLIST,
+            SessionOutcome.BAD_HELO, SessionOutcome.ENCRYPTED, SessionOutcome.NONE);
+    }
+
+    /** The sequential test's reading of one session, from its record. */
+    private static int expectedOutcome(final SessionRecord r, final Policy policy)
+    {
+        if (r.serverPort() != 25 || !r.serverSeen())
+        {
+            return SessionOutcome.NONE;
+        }
+        if (r.tls() != TlsState.NONE)
+        {
+            return SessionOutcome.ENCRYPTED;
+        }
+        if (r.replies(2) + r.replies(3) + r.replies(4) + r.replies(5) == 0)
+        {
+            return SessionOutcome.NONE;
+        }
+        if (r.blocklistReply() != null)
+        {
+            return SessionOutcome.BAD_BLOCKLIST;
+        }
+        if (r.dataAccepted() > 0)
+        {
+            final long[] host = org.egress25.policy.Addresses.parse(r.client());
+            return r.helo() != null
+                && HeloCheck.problems(r.helo(), host[0], host[1], policy.smtp().helo().providerDomains()).isEmpty()
+                ? SessionOutcome.GOOD : SessionOutcome.BAD_HELO;
+        }
+        if (r.earlyRejection() || (r.recipients() > 0 && r.recipientsRejected() == r.recipients()))
+        {
+            return SessionOutcome.BAD_REJECTED;
+        }
+        return SessionOutcome.BAD_NO_DATA;
     }
 }

@@ -194,6 +194,38 @@ class SmtpPatternsTest
     }
 
     @Test
+    void shouldJudgeTheSameAddressLiteralAgainstEachHostThatSaysIt()
+    {
+        // HELO findings are remembered per name and host: "[203.0.113.40]" is proper from 203.0.113.40 only.
+        session("203.0.113.40", 25, "[203.0.113.40]", "220 mx", List.of("250 ok"), "250 queued");
+        session("203.0.113.41", 25, "[203.0.113.40]", "220 mx", List.of("250 ok"), "250 queued");
+        session("203.0.113.40", 25, "[203.0.113.40]", "220 mx", List.of("250 ok"), "250 queued");
+        assertThat(harness.outcomes).containsExactly(SessionOutcome.GOOD, SessionOutcome.BAD_HELO, SessionOutcome.GOOD);
+        assertThat(by("smtp-helo-quality")).singleElement()
+            .satisfies(d -> assertThat(d.host()).isEqualTo("203.0.113.41"));
+    }
+
+    @Test
+    void shouldCountRecipientDomainsWhateverTheirCase()
+    {
+        final Wire.Conn c = wire.connect("203.0.113.42", 40_100, "198.51.100.9", 25);
+        c.server("220 mx\r\n").client("EHLO mail.example.org\r\n").server("250 mx\r\n");
+        c.client("MAIL FROM:<a@example.org>\r\n").server("250 ok\r\n");
+        for (final String rcpt : List.of("x@Example.COM", "y@example.com", "z@EXAMPLE.com", "w@other.example"))
+        {
+            c.client("RCPT TO:<" + rcpt + ">\r\n").server("250 ok\r\n");
+        }
+        c.client("QUIT\r\n").server("221 bye\r\n");
+        c.finBoth();
+        final long[] host = Addresses.parse("203.0.113.42");
+        assertThat(analyser.summary(host[0], host[1])).satisfies(s ->
+        {
+            assertThat(s.recipients()).isEqualTo(4);
+            assertThat(s.recipientDomains()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void shouldBlockRecipientFanOutAcrossSessions()
     {
         final List<String> fifty = new ArrayList<>();

@@ -6,8 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import org.egress25.analysis.Analyser;
 import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
@@ -47,7 +45,7 @@ public final class SmtpReplayThroughput
             {
                 final SessionLogWriter log = variant == 2
                     ? new SessionLogWriter(new FileOutputStream("/dev/null"), false) : null;
-                final List<SessionRecord> sessions = new ArrayList<>();
+                final long[] sessions = new long[1];
                 final Analyser analyser = variant == 0 ? new Analyser()
                 {
                     @Override
@@ -59,14 +57,8 @@ public final class SmtpReplayThroughput
                     public void onTick(final long nowNanos)
                     {
                     }
-                } : new SmtpAnalyser(() -> policy, new Verdicts(d -> { }, policy.ladder()), s ->
-                {
-                    sessions.add(s);
-                    if (log != null)
-                    {
-                        log.accept(s);
-                    }
-                }, SmtpLimits.defaults());
+                } : new SmtpAnalyser(() -> policy, new Verdicts(d -> { }, policy.ladder()),
+                    (hi, lo, outcome, now) -> sessions[0]++, log, SmtpLimits.defaults());
                 final long allocated = threads.getCurrentThreadAllocatedBytes();
                 final long cpu = threads.getCurrentThreadCpuTime();
                 final int count = TestCapture.replay(file, policy, analyser);
@@ -74,7 +66,7 @@ public final class SmtpReplayThroughput
                 final long bytes = threads.getCurrentThreadAllocatedBytes() - allocated;
                 System.out.printf("round %d %-14s %,d packets (%,d sessions): %.0f ns CPU/packet, "
                         + "%.1f B allocated/packet%n", round, variants[variant], count,
-                    sessions.size(), (double)cpuNanos / count, (double)bytes / count);
+                    sessions[0], (double)cpuNanos / count, (double)bytes / count);
             }
         }
     }
