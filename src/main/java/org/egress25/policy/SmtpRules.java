@@ -25,15 +25,23 @@ public record SmtpRules(
     Auth auth,
     Aborted aborted)
 {
+    /** What every detector's rule has: the id its decisions carry and what a finding asks for. */
+    public interface Rule
+    {
+        String id();
+
+        Action action();
+    }
+
     /**
      * @param zones   substrings naming blocklists, matched case-insensitively in 4xx/5xx reply text
      * @param action  what one such reply means
      */
-    public record Blocklist(String id, List<String> zones, Action action)
+    public record Blocklist(String id, List<String> zones, Action action) implements Rule
     {
     }
 
-    public record Rejection(String id, double share, int minSessions, Duration window, Action action)
+    public record Rejection(String id, double share, int minSessions, Duration window, Action action) implements Rule
     {
     }
 
@@ -41,23 +49,23 @@ public record SmtpRules(
      * @param maxDistinctNames  distinct HELO names one host may use per window before it is odd
      * @param providerDomains   big providers' domains a home host has no business claiming in HELO
      */
-    public record Helo(String id, int maxDistinctNames, Duration window, List<String> providerDomains, Action action)
+    public record Helo(String id, int maxDistinctNames, Duration window, List<String> providerDomains, Action action) implements Rule
     {
     }
 
-    public record Recipients(String id, int maxRecipients, int maxDomains, Duration window, Action action)
+    public record Recipients(String id, int maxRecipients, int maxDomains, Duration window, Action action) implements Rule
     {
     }
 
-    public record Harvest(String id, int minRecipients, double rejectShare, Action action)
+    public record Harvest(String id, int minRecipients, double rejectShare, Action action) implements Rule
     {
     }
 
-    public record Auth(String id, int maxFailures, Duration window, Action action)
+    public record Auth(String id, int maxFailures, Duration window, Action action) implements Rule
     {
     }
 
-    public record Aborted(String id, double share, int minSessions, Duration window, Action action)
+    public record Aborted(String id, double share, int minSessions, Duration window, Action action) implements Rule
     {
     }
 

@@ -1,0 +1,146 @@
+package org.egress25.smtp;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.egress25.decision.HostKey;
+
+/**
+ * One inside host's SMTP pattern state: the detectors' sliding windows, what it last did, and the summary the
+ * flagged-host report shows. Made when the host's first judged session ends, never per packet; owned by
+ * {@link SmtpPatterns} on the analysis thread.
+ */
+final class HostState
+{
+    static final int MAX_HELO_SAMPLES = 5;
+    static final int MAX_DOMAINS = 4096;
+    static final int MAX_CODES = 32;
+
+    final HostKey key;
+    long lastNanos;
+    final Set<String> rules = new LinkedHashSet<>();
+    final WindowCount sessions = new WindowCount();
+    final WindowCount rejected = new WindowCount();
+    final WindowCount readable = new WindowCount();
+    final WindowCount aborted = new WindowCount();
+    final WindowCount recipientsWindow = new WindowCount();
+    final WindowCount authFailures = new WindowCount();
+    /** Name (its folded hash) to last time seen, least recently seen first. */
+    final LinkedHashMap<Long, Long> heloNames = new AccessOrdered();
+    /** Recipient domain (its folded hash) to last time seen, least recently seen first. */
+    final LinkedHashMap<Long, Long> domains = new AccessOrdered();
+    final Set<String> heloSamples = new LinkedHashSet<>();
+    final Set<Long> allDomains = new HashSet<>();
+    /** Reply-code histogram in two small parallel arrays (a host sees a dozen distinct codes, not 400). */
+    final int[] codes = new int[MAX_CODES];
+    final long[] codeCounts = new long[MAX_CODES];
+    int codeCount;
+    long blockedUntilNanos;
+    boolean blockedKnown;
+    /** When each rule last alerted about this host (or was dropped by Verdicts as a repeat). */
+    final Map<String, Long> alertedAt = new HashMap<>();
+    String blocklistReply;
+    long sessionsTotal;
+    long recipients;
+    long recipientsRejected;
+
+    HostState(final HostKey key)
+    {
+        this.key = key;
+    }
+
+    void summarise(final Session r, final long[] domains, final int domainCount, final HeloMemo helos,
+        final List<String> providers)
+    {
+        sessionsTotal++;
+        recipients += r.recipients();
+        recipientsRejected += r.recipientsRejected();
+        for (int c = 0; c < r.replyCodeCount(); c++)
+        {
+            final int code = r.replyCode(c);
+            int i = 0;
+            while (i < codeCount && codes[i] != code)
+            {
+                i++;
+            }
+            if (i == codeCount && codeCount < MAX_CODES)
+            {
+                codes[codeCount++] = code;
+            }
+            if (i < codeCount)
+            {
+                codeCounts[i]++;
+            }
+        }
+        if (r.hasHelo() && heloSamples.size() < MAX_HELO_SAMPLES)
+        {
+            heloSamples.add(helos.judge(r, providers).helo);
+        }
+        for (int d = 0; d < domainCount; d++)
+        {
+            if (allDomains.size() < MAX_DOMAINS)
+            {
+                allDomains.add(domains[d]);
+            }
+        }
+    }
+
+    Map<Integer, Long> replyCodes()
+    {
+        final Map<Integer, Long> out = new TreeMap<>();
+        for (int i = 0; i < codeCount; i++)
+        {
+            out.put(codes[i], codeCounts[i]);
+        }
+        return out;
+    }
+
+    SmtpHostSummary summary()
+    {
+        return new SmtpHostSummary(key.text(), List.copyOf(rules), sessionsTotal, replyCodes(),
+            List.copyOf(heloSamples), blocklistReply, recipients, recipientsRejected, allDomains.size());
+    }
+
+    /** Distinct recipient domains seen within the window (at most {@link #MAX_DOMAINS}). */
+    int recentDomains(final long now, final long window)
+    {
+        return countRecent(domains, now, window, MAX_DOMAINS);
+    }
+
+    /**
+     * Entries seen within the window. The map is access-ordered, so its eldest entries are the least recently
+     * seen: dropping from the front until one is young enough (and the map is under {@code cap}) costs only
+     * the entries dropped, not a walk over all of them per session.
+     */
+    static int countRecent(final LinkedHashMap<Long, Long> seen, final long now, final long window, final int cap)
+    {
+        final Iterator<Map.Entry<Long, Long>> it = seen.entrySet().iterator();
+        while (it.hasNext())
+        {
+            final Map.Entry<Long, Long> e = it.next();
+            if (now - e.getValue() - window <= 0 && seen.size() <= cap)
+            {
+                break;
+            }
+            it.remove();
+        }
+        return seen.size();
+    }
+
+    /** A map whose iteration order is least recently put or read first. */
+    private static final class AccessOrdered extends LinkedHashMap<Long, Long>
+    {
+        private static final long serialVersionUID = 1L;
+
+        AccessOrdered()
+        {
+            super(16, 0.75f, true);
+        }
+    }
+}
