@@ -11,11 +11,13 @@
 #   tcpdump -r FILE -w /dev/null
 #   deploy/egress25 replay FILE --inside 10.0.0.0/8 --inside 100.64.0.0/10 \
 #        --inside 2001:db8::/32 --decisions /dev/null
+#   the same with --no-dialogue (rate analysis only), to show what SMTP dialogue analysis costs
 #
+# and prints packets/s of each, egress25 against tcpdump, and egress25 against its rate-only self.
 # deploy/egress25 is the shipped launcher (java -XX:+UseSerialGC -jar target/egress25.jar); JAVA_OPTS
-# replaces its JVM flags, e.g. JAVA_OPTS=-XX:+UseG1GC to compare collectors.
-#
-# and prints packets/s of each and their ratio. Run from anywhere; paths are relative to the repository root.
+# replaces its JVM flags, e.g. JAVA_OPTS=-XX:+UseG1GC to compare collectors. Run from anywhere; paths are
+# relative to the repository root. The machine is noisy (±15% between runs here): compare medians of many
+# interleaved runs before believing a difference of a few percent.
 # Build the jar first: mvn -q -B -o package -DskipTests
 # Environment: RUNS (default 3), JAVA_OPTS (extra JVM flags for the replay run).
 set -euo pipefail
@@ -85,10 +87,16 @@ tcpdump_ns="$best_ns"
 best_of egress25 env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
     --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null
 replay_ns="$best_ns"
+best_of rate-only env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
+    --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null --no-dialogue
+rate_only_ns="$best_ns"
 
 tcpdump_rate="$(rate "$tcpdump_ns")"
 replay_rate="$(rate "$replay_ns")"
 printf '\n%-10s %14s %12s\n' "reader" "packets/s" "best s"
 printf '%-10s %14s %12s\n' "tcpdump" "$tcpdump_rate" "$(seconds "$tcpdump_ns")"
 printf '%-10s %14s %12s\n' "egress25" "$replay_rate" "$(seconds "$replay_ns")"
+printf '%-10s %14s %12s\n' "rate-only" "$(rate "$rate_only_ns")" "$(seconds "$rate_only_ns")"
 awk -v a="$replay_rate" -v b="$tcpdump_rate" 'BEGIN { printf "egress25 / tcpdump = %.2f\n", a / b }'
+awk -v a="$replay_ns" -v b="$rate_only_ns" \
+    'BEGIN { printf "SMTP dialogue analysis adds %.0f%% to the replay (egress25 against egress25 --no-dialogue)\n", (a / b - 1) * 100 }'

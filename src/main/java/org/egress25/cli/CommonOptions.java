@@ -23,6 +23,12 @@ final class CommonOptions
     @Option(names = "--sessions", paramLabel = "FILE", description = "Write one JSON line per SMTP session to FILE.")
     Path sessions;
 
+    @Option(names = "--no-dialogue",
+        description = "Rate analysis only: never read SMTP dialogues (no session log, no SMTP pattern detectors, "
+            + "no dialogue evidence for the sequential test). For networks where mail envelopes must not be read, "
+            + "and to measure what dialogue analysis costs.")
+    boolean noDialogue;
+
     @Option(names = "--redact", description = "Redact mailbox local-parts in the session log (reports always redact).")
     boolean redact;
 
@@ -80,6 +86,10 @@ final class CommonOptions
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535))
         {
             throw new ConfigException("--metrics-port must be 0..65535, got " + metricsPort);
+        }
+        if (noDialogue && sessions != null)
+        {
+            throw new ConfigException("--sessions logs SMTP dialogues, which --no-dialogue turns off: give one of them");
         }
         if (enforce != null && !List.of("nftables", "exec", "none").contains(enforce))
         {

@@ -136,6 +136,10 @@ final class Engine implements AutoCloseable
         sessionLog = options.sessions == null ? null
             : new QueuedSessionSink(SessionLogWriter.open(options.sessions, options.redact), 65_536, source.isLive());
         final Analysers main = analysers(policy, verdicts, sessionLog, options);
+        if (options.noDialogue)
+        {
+            LOG.info("SMTP dialogue analysis is off (--no-dialogue): rate detectors and connect failures only");
+        }
         rate = main.rate();
         smtp = main.smtp();
         sequential = main.sequential();
@@ -183,7 +187,9 @@ final class Engine implements AutoCloseable
                 sequential.onTick(nowNanos);
             }
         };
-        return new Analysers(rate, smtp, sequential, List.of(rate, smtp, sequentialClock));
+        // Without dialogue analysis the SMTP analyser exists (its metrics read zero) but never sees a segment.
+        return new Analysers(rate, smtp, sequential,
+            options.noDialogue ? List.of(rate, sequentialClock) : List.of(rate, smtp, sequentialClock));
     }
 
     /** Every finished session is one observation of the sequential test. Runs on the analysis thread. */

@@ -27,11 +27,7 @@ class ReplayCommandTest
     @BeforeAll
     static void generateAndReplay() throws Exception
     {
-        final Scenario scenario = Scenario.builder()
-            .seed(25)
-            .start(Instant.parse("2026-03-02T09:00:00Z"))
-            .duration(Duration.ofMinutes(10))
-            .noHosts()
+        final Scenario scenario = tenMinutes()
             .hosts(HostKind.MASS_SENDER, 3)
             .hosts(HostKind.PORT25_SCANNER, 1)
             .hosts(HostKind.WEB_USER, 5)
@@ -44,6 +40,13 @@ class ReplayCommandTest
             .build();
         traffic = LabelledTraffic.generate(scenario, dir);
         traffic.replay(dir, "--inside", "10.20.0.0/16", "--quiet");
+    }
+
+    /** Ten minutes from a fixed start and seed, no hosts yet: the same run gives the same packets. */
+    private static Scenario.Builder tenMinutes()
+    {
+        return Scenario.builder().seed(25).start(Instant.parse("2026-03-02T09:00:00Z")).duration(Duration.ofMinutes(10))
+            .noHosts();
     }
 
     @Test
@@ -113,11 +116,32 @@ class ReplayCommandTest
     }
 
     @Test
+    void shouldStillBlockMassSendersOnRateAloneWhenDialoguesAreNotRead() throws Exception
+    {
+        final Path rateOnly = Files.createDirectories(dir.resolve("rate-only"));
+        final LabelledTraffic second = LabelledTraffic.generate(tenMinutes()
+            .hosts(HostKind.MASS_SENDER, 3).hosts(HostKind.PORT25_SCANNER, 1).hosts(HostKind.SMALL_MTA, 1)
+            .inside("10.20.0.0/16").backgroundPackets(5_000).build(), rateOnly);
+        second.replay(rateOnly, "--inside", "10.20.0.0/16", "--quiet", "--no-dialogue");
+        assertThat(second.exitCode).as(second.stderr).isZero();
+        for (final Label label : second.labels.abusive())
+        {
+            assertThat(second.firstBlock(label.host())).as(label.host()).isNotNull();
+        }
+        assertThat(second.decisionsByHost.values().stream().flatMap(List::stream).map(d -> d.path("rule").asText()))
+            .isNotEmpty().noneMatch(rule -> rule.startsWith("smtp-"));
+
+        second.replay(rateOnly, "--inside", "10.20.0.0/16", "--no-dialogue", "--sessions",
+            rateOnly.resolve("sessions.jsonl").toString());
+        assertThat(second.exitCode).isEqualTo(2);
+        assertThat(second.stderr).contains("--sessions").contains("--no-dialogue");
+    }
+
+    @Test
     void shouldGiveTheSameDecisionsOnASecondReplay() throws Exception
     {
         final Path again = Files.createDirectories(dir.resolve("again"));
-        final LabelledTraffic second = LabelledTraffic.generate(Scenario.builder().seed(25)
-            .start(Instant.parse("2026-03-02T09:00:00Z")).duration(Duration.ofMinutes(10)).noHosts()
+        final LabelledTraffic second = LabelledTraffic.generate(tenMinutes()
             .hosts(HostKind.MASS_SENDER, 3).hosts(HostKind.PORT25_SCANNER, 1).hosts(HostKind.WEB_USER, 5)
             .hosts(HostKind.SUBMISSION_USER, 4).hosts(HostKind.IMPLICIT_TLS_USER, 2).hosts(HostKind.NAT_OFFICE, 1)
             .hosts(HostKind.SMALL_MTA, 1).inside("10.20.0.0/16").backgroundPackets(20_000).build(), again);
