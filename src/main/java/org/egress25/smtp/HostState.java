@@ -1,9 +1,6 @@
 package org.egress25.smtp;
 
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +17,7 @@ final class HostState
 {
     static final int MAX_HELO_SAMPLES = 5;
     static final int MAX_DOMAINS = 4096;
+    static final int MAX_HELO_NAMES = 256;
     static final int MAX_CODES = 32;
 
     final HostKey key;
@@ -32,11 +30,12 @@ final class HostState
     final WindowCount recipientsWindow = new WindowCount();
     final WindowCount authFailures = new WindowCount();
     /** Name (its folded hash) to last time seen, least recently seen first. */
-    final LinkedHashMap<Long, Long> heloNames = new AccessOrdered();
+    final RecentHashes heloNames = new RecentHashes(MAX_HELO_NAMES);
     /** Recipient domain (its folded hash) to last time seen, least recently seen first. */
-    final LinkedHashMap<Long, Long> domains = new AccessOrdered();
+    final RecentHashes domains = new RecentHashes(MAX_DOMAINS);
     final Set<String> heloSamples = new LinkedHashSet<>();
-    final Set<Long> allDomains = new HashSet<>();
+    /** Every recipient domain so far (its count saturates at {@link #MAX_DOMAINS}), for the report. */
+    final RecentHashes allDomains = new RecentHashes(MAX_DOMAINS);
     /** Reply-code histogram in two small parallel arrays (a host sees a dozen distinct codes, not 400). */
     final int[] codes = new int[MAX_CODES];
     final long[] codeCounts = new long[MAX_CODES];
@@ -84,10 +83,7 @@ final class HostState
         }
         for (int d = 0; d < domainCount; d++)
         {
-            if (allDomains.size() < MAX_DOMAINS)
-            {
-                allDomains.add(domains[d]);
-            }
+            allDomains.touch(domains[d], lastNanos);
         }
     }
 
@@ -110,37 +106,6 @@ final class HostState
     /** Distinct recipient domains seen within the window (at most {@link #MAX_DOMAINS}). */
     int recentDomains(final long now, final long window)
     {
-        return countRecent(domains, now, window, MAX_DOMAINS);
-    }
-
-    /**
-     * Entries seen within the window. The map is access-ordered, so its eldest entries are the least recently
-     * seen: dropping from the front until one is young enough (and the map is under {@code cap}) costs only
-     * the entries dropped, not a walk over all of them per session.
-     */
-    static int countRecent(final LinkedHashMap<Long, Long> seen, final long now, final long window, final int cap)
-    {
-        final Iterator<Map.Entry<Long, Long>> it = seen.entrySet().iterator();
-        while (it.hasNext())
-        {
-            final Map.Entry<Long, Long> e = it.next();
-            if (now - e.getValue() - window <= 0 && seen.size() <= cap)
-            {
-                break;
-            }
-            it.remove();
-        }
-        return seen.size();
-    }
-
-    /** A map whose iteration order is least recently put or read first. */
-    private static final class AccessOrdered extends LinkedHashMap<Long, Long>
-    {
-        private static final long serialVersionUID = 1L;
-
-        AccessOrdered()
-        {
-            super(16, 0.75f, true);
-        }
+        return domains.countRecent(now, window);
     }
 }

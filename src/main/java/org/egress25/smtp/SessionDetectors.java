@@ -179,7 +179,7 @@ final class SessionDetectors
             h.recipientsWindow.add(f.now, window, f.session.recipients());
             for (int i = 0; i < f.domainCount; i++)
             {
-                h.domains.put(f.domains[i], f.now);
+                h.domains.touch(f.domains[i], f.now);
             }
             return h.recipientsWindow.sum(f.now, window) > rule.maxRecipients()
                 || h.recentDomains(f.now, window) > rule.maxDomains();
@@ -267,8 +267,6 @@ final class SessionDetectors
      */
     static final class HeloQuality extends SessionDetector
     {
-        private static final int MAX_NAMES = 256;
-
         @Override
         SmtpRules.Rule ruleIn(final SmtpRules rules)
         {
@@ -291,7 +289,7 @@ final class SessionDetectors
                 return false;
             }
             final HeloMemo.Judgement helo = f.helo();
-            f.host.heloNames.put(helo.lowerHash, f.now);
+            f.host.heloNames.touch(helo.lowerHash, f.now);
             return !helo.problems.isEmpty() || distinct(f) > f.rules.helo().maxDistinctNames();
         }
 
@@ -316,7 +314,7 @@ final class SessionDetectors
 
         private static int distinct(final SessionFacts f)
         {
-            return HostState.countRecent(f.host.heloNames, f.now, f.rules.helo().window().toNanos(), MAX_NAMES);
+            return f.host.heloNames.countRecent(f.now, f.rules.helo().window().toNanos());
         }
 
         private static List<String> problems(final SessionFacts f)
