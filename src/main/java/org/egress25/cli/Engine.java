@@ -149,7 +149,7 @@ final class Engine implements AutoCloseable
 
         new PipelineCollector(source.stats(), counters, pipeline.ring()).register(registry);
         new AnalysisCollector(rate).register(registry);
-        new SmtpCollector(smtp).register(registry);
+        new SmtpCollector(smtp, !options.noDialogue).register(registry);
         new EnforcementCollector(enforcer).register(registry);
 
         if (options.metricsPort != null)

@@ -15,16 +15,22 @@ import org.egress25.smtp.Verb;
 public final class SmtpCollector extends Collector
 {
     private final SmtpAnalyser smtp;
+    private final boolean dialogue;
 
-    public SmtpCollector(final SmtpAnalyser smtp)
+    /** @param dialogue false under --no-dialogue, so a dashboard can tell "no SMTP" from "not looking" */
+    public SmtpCollector(final SmtpAnalyser smtp, final boolean dialogue)
     {
         this.smtp = smtp;
+        this.dialogue = dialogue;
     }
 
     @Override
     public List<MetricFamilySamples> collect()
     {
         final List<MetricFamilySamples> out = new ArrayList<>();
+        out.add(new GaugeMetricFamily("egress25_smtp_dialogue_enabled",
+            "1 when SMTP dialogues are read, 0 under --no-dialogue (the SMTP counters then stay at zero).",
+            dialogue ? 1 : 0));
         final CounterMetricFamily sessions = new CounterMetricFamily("egress25_smtp_sessions_total",
             "SMTP sessions ended, by server port and TLS state (encrypted sessions are counted, never judged clean).",
             List.of("port", "tls"));

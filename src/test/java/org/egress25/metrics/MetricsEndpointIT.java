@@ -73,6 +73,7 @@ class MetricsEndpointIT
                     "egress25_processing_lag_seconds", "jvm_memory_bytes_used");
                 assertThat(body).containsPattern("egress25_decisions_total\\{rule=\"[a-z0-9-]+\",action=\"block\"");
                 assertThat(metricValue(body, "egress25_packets_captured_total")).isGreaterThan(0);
+                assertThat(metricValue(body, "egress25_smtp_dialogue_enabled")).isEqualTo(1.0);
                 assertThat(body).doesNotContain("10.30.");
                 feed.write(content, content.length * 3 / 4, content.length - content.length * 3 / 4);
             }
