@@ -54,9 +54,10 @@ final class HostState
         this.key = key;
     }
 
-    void summarise(final Session r, final long[] domains, final int domainCount, final HeloMemo helos,
-        final List<String> providers)
+    /** Adds a judged session to the report summary. */
+    void summarise(final SessionFacts f)
     {
+        final Session r = f.session;
         sessionsTotal++;
         recipients += r.recipients();
         recipientsRejected += r.recipientsRejected();
@@ -79,11 +80,11 @@ final class HostState
         }
         if (r.hasHelo() && heloSamples.size() < MAX_HELO_SAMPLES)
         {
-            heloSamples.add(helos.judge(r, providers).helo);
+            heloSamples.add(f.helo().helo);
         }
-        for (int d = 0; d < domainCount; d++)
+        for (int d = 0; d < f.domainCount; d++)
         {
-            allDomains.touch(domains[d], lastNanos);
+            allDomains.touch(f.domains[d], lastNanos);
         }
     }
 

@@ -47,4 +47,21 @@ abstract class SessionDetector
     {
         return Math.round(share * 100) + "%";
     }
+
+    /**
+     * Whether {@code hits} make up at least {@code share} of {@code sessions} over the window, once at least
+     * {@code minSessions} sessions were seen: the test of the share rules (rejections, aborted sessions).
+     */
+    static boolean shareReached(final WindowCount hits, final WindowCount sessions, final long now, final long window,
+        final double share, final int minSessions)
+    {
+        final long total = sessions.sum(now, window);
+        return total >= minSessions && hits.sum(now, window) >= share * total;
+    }
+
+    /** The threshold of a share rule as its reason states it. */
+    static String shareThreshold(final double share, final int minSessions)
+    {
+        return "(threshold " + percent(share) + " of at least " + minSessions + ")";
+    }
 }

@@ -132,8 +132,7 @@ final class SessionDetectors
             final long window = rule.window().toNanos();
             h.sessions.add(f.now, window, 1);
             h.rejected.add(f.now, window, f.session.earlyRejection() ? 1 : 0);
-            final long sessions = h.sessions.sum(f.now, window);
-            return sessions >= rule.minSessions() && h.rejected.sum(f.now, window) >= rule.share() * sessions;
+            return shareReached(h.rejected, h.sessions, f.now, window, rule.share(), rule.minSessions());
         }
 
         @Override
@@ -143,8 +142,7 @@ final class SessionDetectors
             final long window = rule.window().toNanos();
             return f.host.rejected.sum(f.now, window) + " of " + f.host.sessions.sum(f.now, window)
                 + " SMTP sessions in " + Durations.text(rule.window())
-                + " were refused at banner, HELO, MAIL or RCPT (threshold " + percent(rule.share()) + " of at least "
-                + rule.minSessions() + ")";
+                + " were refused at banner, HELO, MAIL or RCPT " + shareThreshold(rule.share(), rule.minSessions());
         }
 
         @Override
@@ -235,8 +233,7 @@ final class SessionDetectors
             final boolean aborted = s.server.seen ? s.dataAccepted() == 0 : s.dataAttempts() == 0;
             h.readable.add(f.now, window, 1);
             h.aborted.add(f.now, window, aborted ? 1 : 0);
-            final long sessions = h.readable.sum(f.now, window);
-            return sessions >= rule.minSessions() && h.aborted.sum(f.now, window) >= rule.share() * sessions;
+            return shareReached(h.aborted, h.readable, f.now, window, rule.share(), rule.minSessions());
         }
 
         @Override
@@ -245,8 +242,8 @@ final class SessionDetectors
             final SmtpRules.Aborted rule = f.rules.aborted();
             final long window = rule.window().toNanos();
             return f.host.aborted.sum(f.now, window) + " of " + f.host.readable.sum(f.now, window)
-                + " readable SMTP sessions in " + Durations.text(rule.window()) + " delivered no message (threshold "
-                + percent(rule.share()) + " of at least " + rule.minSessions() + ")";
+                + " readable SMTP sessions in " + Durations.text(rule.window()) + " delivered no message "
+                + shareThreshold(rule.share(), rule.minSessions());
         }
 
         @Override

@@ -19,15 +19,38 @@ final class SessionFacts
     PortGroup group;
     long now;
 
+    /** This session's HELO judgement once asked for: the outcome, the summary and the HELO detector share it. */
+    private HeloMemo.Judgement helo;
+
     SessionFacts(final HeloMemo helos, final int maxRecipients)
     {
         this.helos = helos;
         this.domains = new long[maxRecipients];
     }
 
+    /** Starts on a finished session; the rest is filled only if the detectors will judge it. */
+    void begin(final Session s, final SmtpRules current)
+    {
+        session = s;
+        rules = current;
+        helo = null;
+    }
+
+    /** Drops the references to the slot and host, which outlive this session. */
+    void end()
+    {
+        session = null;
+        host = null;
+        helo = null;
+    }
+
     /** The session's HELO judgement (memoised per name and host); the session must have a HELO. */
     HeloMemo.Judgement helo()
     {
-        return helos.judge(session, rules.helo().providerDomains());
+        if (helo == null)
+        {
+            helo = helos.judge(session, rules.helo().providerDomains());
+        }
+        return helo;
     }
 }

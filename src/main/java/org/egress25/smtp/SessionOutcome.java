@@ -1,7 +1,5 @@
 package org.egress25.smtp;
 
-import org.egress25.policy.SmtpRules;
-
 /**
  * What one finished port-25 session says about its client, as one observation of the sequential test
  * (SPOT): good when a message was accepted with a sane HELO; bad when a blocklist reply came back, the
@@ -24,8 +22,9 @@ public final class SessionOutcome
     }
 
     /** Called at session end, on the slot itself before it is reused; allocates only to judge a new HELO. */
-    static int classify(final Session s, final SmtpRules rules, final HeloMemo helos)
+    static int classify(final SessionFacts facts)
     {
+        final Session s = facts.session;
         if (s.serverPort != 25 || !s.server.seen)
         {
             return NONE;
@@ -44,7 +43,7 @@ public final class SessionOutcome
         }
         if (s.dataAccepted() > 0)
         {
-            final boolean saneHelo = s.hasHelo() && helos.judge(s, rules.helo().providerDomains()).problems.isEmpty();
+            final boolean saneHelo = s.hasHelo() && facts.helo().problems.isEmpty();
             return saneHelo ? GOOD : BAD_HELO;
         }
         if (s.earlyRejection() || (s.recipients() > 0 && s.recipientsRejected() == s.recipients()))

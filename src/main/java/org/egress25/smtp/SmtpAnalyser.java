@@ -130,11 +130,12 @@ public final class SmtpAnalyser implements Analyser
     }
 
     /**
-     * Ends a session: flushes what the reorder buffers hold, then (if any payload was seen) hands its outcome to
-     * the sequential test, writes its record when there is a session log, and runs the pattern analysers,
-     * which read the slot itself (it is only reused by the next {@link ConnectionTable#allocate}). A connection that never carried a byte of SMTP (a SYN left
-     * unanswered or refused, a handshake then RST) is counted but not logged: those are connection attempts,
-     * the rate analyser's business, and a mass sender makes hundreds a minute.
+     * Ends a session: flushes what the reorder buffers hold, then (if any payload was seen) writes its record
+     * when there is a session log and hands the slot itself to the pattern analysers, which also give its
+     * outcome to the sequential test (the slot is only reused by the next {@link ConnectionTable#allocate}).
+     * A connection that never carried a byte of SMTP (a SYN left unanswered or refused, a handshake then RST)
+     * is counted but not logged: those are connection attempts, the rate analyser's business, and a mass
+     * sender makes hundreds a minute.
      */
     private void finish(final Session s, final String reason, final long nowNanos)
     {

@@ -46,7 +46,6 @@ final class SmtpPatterns implements Session.Listener
     private final SmtpCounters counters;
     private final LinkedHashMap<HostKey, HostState> hosts;
     private final SessionOutcome.Listener outcomes;
-    private final HeloMemo helos = new HeloMemo();
     private final SessionDetector[] detectors = SessionDetectors.all();
     /** The session being judged, as the detectors see it; refilled per session. */
     private final SessionFacts facts;
@@ -59,7 +58,7 @@ final class SmtpPatterns implements Session.Listener
         final SmtpLimits limits, final SmtpCounters counters)
     {
         this.outcomes = outcomes;
-        this.facts = new SessionFacts(helos, limits.maxRecipients());
+        this.facts = new SessionFacts(new HeloMemo(), limits.maxRecipients());
         this.policy = policy;
         this.verdicts = verdicts;
         this.limits = limits;
@@ -243,22 +242,27 @@ final class SmtpPatterns implements Session.Listener
     void onSession(final Session s, final long nowNanos)
     {
         final Policy current = policy.get();
-        final SmtpRules rules = current.smtp();
-        // At the session's last segment, not the idle sweep that may have ended it later.
-        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(s, rules, helos), s.lastNanos);
-        // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
-        if (s.tls() == TlsState.IMPLICIT || exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, nowNanos))
-        {
-            return;
-        }
         final SessionFacts f = facts;
-        f.session = s;
-        f.rules = rules;
+        f.begin(s, current.smtp());
+        // At the session's last segment, not the idle sweep that may have ended it later.
+        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(f), s.lastNanos);
+        // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
+        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, nowNanos))
+        {
+            judge(f, nowNanos);
+        }
+        f.end();
+    }
+
+    private void judge(final SessionFacts f, final long nowNanos)
+    {
+        final Session s = f.session;
+        final SmtpRules rules = f.rules;
         f.now = nowNanos;
         f.group = Policy.groupOf(s.serverPort);
         f.host = state(s.clientHi, s.clientLo, nowNanos);
         f.domainCount = s.recipientDomainHashes(f.domains);
-        f.host.summarise(s, f.domains, f.domainCount, helos, rules.helo().providerDomains());
+        f.host.summarise(f);
         for (final SessionDetector detector : detectors)
         {
             if (detector.observe(f) && due(f.host, detector.rule(rules), nowNanos))
@@ -267,8 +271,6 @@ final class SmtpPatterns implements Session.Listener
                     detector.reason(f), detector.evidence(f), nowNanos);
             }
         }
-        f.session = null;
-        f.host = null;
     }
 
     private static boolean exempt(final Policy policy, final long hi, final long lo, final long serverHi,
