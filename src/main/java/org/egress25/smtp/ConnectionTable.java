@@ -18,6 +18,7 @@ final class ConnectionTable
     private final SmtpLimits limits;
     private final SmtpCounters counters;
     private final Session.Listener listener;
+    private final boolean keepsText;
     private final Session[] slots;
     private int created;
     private final int[] free;
@@ -34,8 +35,11 @@ final class ConnectionTable
     private int liveCount;
     private final HostCounts hosts;
 
-    ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener)
+    /** @param keepsText passed to every {@link Session}: keep reply text for session records */
+    ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener,
+        final boolean keepsText)
     {
+        this.keepsText = keepsText;
         this.limits = limits;
         this.counters = counters;
         this.listener = listener;
@@ -110,7 +114,7 @@ final class ConnectionTable
         else if (created < slots.length)
         {
             slot = created++;
-            slots[slot] = new Session(limits, counters, listener);
+            slots[slot] = new Session(limits, counters, listener, keepsText);
             slots[slot].tableIndex = slot;
         }
         else

@@ -69,6 +69,7 @@ final class Session implements Reassembler.Consumer
 
     private static final int FLAG_LAST = 1;
     private static final int MAX_REPLY_CODES = 64;
+    private static final int ARENA_START = 256;
 
     private final SmtpLimits limits;
     private final SmtpCounters counters;
@@ -138,6 +139,7 @@ final class Session implements Reassembler.Consumer
     private final int[] txRcptRejected;
     private final int[] txData;
     private final long[] txDataBytes;
+    private final boolean keepsText;
     private byte[] txReply;
     private final int[] txReplyLength;
 
@@ -160,8 +162,13 @@ final class Session implements Reassembler.Consumer
     private int mailCommands;
     private boolean earlyRejection;
 
-    Session(final SmtpLimits limits, final SmtpCounters counters, final Listener listener)
+    /**
+     * @param keepsText whether each transaction's reply text is kept: only its session record shows it, so
+     *                  without a session log the copy is skipped
+     */
+    Session(final SmtpLimits limits, final SmtpCounters counters, final Listener listener, final boolean keepsText)
     {
+        this.keepsText = keepsText;
         this.limits = limits;
         this.counters = counters;
         this.listener = listener;
@@ -724,17 +731,32 @@ final class Session implements Reassembler.Consumer
         }
     }
 
-    /** Copies bytes into the arena; returns their offset, or -1 when the arena is full. */
+    /**
+     * Copies bytes into the arena; returns their offset, or -1 when the arena is full. The arena starts at
+     * {@value #ARENA_START} bytes and doubles up to {@link SmtpLimits#addressBytes()}: a typical session
+     * stores one HELO name and a few addresses, and a full-size arena in every slot a spambot's concurrent
+     * sessions occupy was the analyser's largest allocation on the replay benchmark.
+     */
     private int store(final byte[] line, final int from, final int to)
     {
         final int length = Math.max(0, to - from);
+        final int cap = limits.addressBytes();
         if (arena == null)
         {
-            arena = new byte[limits.addressBytes()];
+            arena = new byte[Math.min(ARENA_START, cap)];
         }
         if (arenaUsed + length > arena.length)
         {
-            return -1;
+            if (arenaUsed + length > cap)
+            {
+                return -1;
+            }
+            int size = arena.length;
+            while (size < arenaUsed + length)
+            {
+                size = Math.min(cap, size * 2);
+            }
+            arena = Arrays.copyOf(arena, size);
         }
         System.arraycopy(line, from, arena, arenaUsed, length);
         final int at = arenaUsed;
@@ -943,7 +965,7 @@ final class Session implements Reassembler.Consumer
 
     private void answered(final Verb verb, final int tx, final int flags, final int code, final byte[] line, final int length)
     {
-        if (tx >= 0)
+        if (tx >= 0 && keepsText)
         {
             if (txReply == null)
             {
