@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class HeloMemo
 {
-    private static final int SLOTS = 1024;
+    private static final int SLOTS = 4096;
 
     /** One judged name. */
     static final class Judgement
