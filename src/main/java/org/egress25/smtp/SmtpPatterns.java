@@ -51,7 +51,7 @@ final class SmtpPatterns implements Session.Listener
     private final SessionFacts facts;
     private SmtpRules.Blocklist zonesFor;
     private byte[][] zones = new byte[0][];
-    private boolean[] zoneStarts = new boolean[256];
+    private boolean[] zoneStarts = new boolean[1 << 16];
     private long nextSweepNanos = Long.MIN_VALUE;
 
     SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SessionOutcome.Listener outcomes,
@@ -134,32 +134,49 @@ final class SmtpPatterns implements Session.Listener
             {
                 lower[i] = rule.zones().get(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
             }
-            final boolean[] starts = new boolean[256];
-            for (final byte[] zone : lower)
-            {
-                if (zone.length > 0)
-                {
-                    starts[zone[0] & 0xff] = true;
-                }
-            }
             zones = lower;
-            zoneStarts = starts;
+            zoneStarts = zoneStarts(lower);
             zonesFor = rule;
         }
         return zones;
     }
 
+    /** The byte pairs that can start one of the (lower-case) zones, for {@link #findZone}. */
+    static boolean[] zoneStarts(final byte[][] zones)
+    {
+        final boolean[] starts = new boolean[1 << 16];
+        for (final byte[] zone : zones)
+        {
+            if (zone.length > 1)
+            {
+                starts[(zone[0] & 0xff) << 8 | (zone[1] & 0xff)] = true;
+            }
+            else if (zone.length == 1)
+            {
+                // a one-letter zone starts at any pair that begins with its letter, and at the line's last byte
+                for (int second = 0; second < 256; second++)
+                {
+                    starts[(zone[0] & 0xff) << 8 | second] = true;
+                }
+            }
+        }
+        return starts;
+    }
+
     /**
      * Index of the first zone found in the line, case-insensitively; -1 when none. No allocation. A position
-     * is only tried against the zones when its byte can start one ({@code starts}, indexed by the lower-case
-     * byte), which skips most of a reply's text: this runs on every 4xx/5xx line a spambot receives.
+     * is only tried against the zones when its two bytes can start one ({@code starts}, indexed by the
+     * lower-case byte pair; the pair after the last byte is that byte and 0), which skips nearly all of a
+     * reply's text: this runs on every 4xx/5xx line a spambot receives. Indexed by the first byte alone, as
+     * it was, most positions of an English reply passed ("s", "b", "c", "d" and "u" start zones).
      */
     static int findZone(final byte[][] zones, final boolean[] starts, final byte[] line, final int length)
     {
         for (int i = 0; i < length; i++)
         {
             final byte first = lower(line[i]);
-            if (!starts[first & 0xff])
+            final int second = i + 1 < length ? lower(line[i + 1]) & 0xff : 0;
+            if (!starts[(first & 0xff) << 8 | second])
             {
                 continue;
             }

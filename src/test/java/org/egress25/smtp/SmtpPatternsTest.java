@@ -305,4 +305,48 @@ class SmtpPatternsTest
         wire.advanceMillis(3 * 3_600_000L);
         assertThat(analyser.patternHosts()).isZero();
     }
+
+    @Test
+    void shouldFindTheSameBlocklistZoneAsAPlainSearchWhateverTheCase()
+    {
+        final String[] names = {"zen.spamhaus.org", "bl.spamcop.net", "cbl.abuseat.org", "b.barracudacentral.org", "x"};
+        final byte[][] zones = new byte[names.length][];
+        for (int z = 0; z < names.length; z++)
+        {
+            zones[z] = names[z].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        final boolean[] starts = SmtpPatterns.zoneStarts(zones);
+        final String[] pieces = {"550 5.7.1 ", "Service unavailable; ", "ZEN.Spamhaus.ORG", "bl.spamcop.ne", "bl.SpamCop.net",
+            "cbl.abuseat", ".org", "B.BARRACUDACENTRAL.org", " blocked using ", "X", "10.0.0.7", "zen.spamhaus.or"};
+        final java.util.Random random = new java.util.Random(25);
+        for (int round = 0; round < 20_000; round++)
+        {
+            final StringBuilder text = new StringBuilder();
+            final int parts = 1 + random.nextInt(6);
+            for (int p = 0; p < parts; p++)
+            {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            final byte[] line = text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(SmtpPatterns.findZone(zones, starts, line, line.length))
+                .as(text.toString()).isEqualTo(plainSearch(names, text.toString()));
+        }
+    }
+
+    /** The zone found at the earliest position, the first listed on a tie; -1 for none. */
+    private static int plainSearch(final String[] names, final String text)
+    {
+        final String lower = text.toLowerCase(java.util.Locale.ROOT);
+        for (int i = 0; i < lower.length(); i++)
+        {
+            for (int z = 0; z < names.length; z++)
+            {
+                if (lower.startsWith(names[z], i))
+                {
+                    return z;
+                }
+            }
+        }
+        return -1;
+    }
 }
