@@ -50,6 +50,8 @@ final class SmtpPatterns implements Session.Listener
     /** The session being judged, as the detectors see it; refilled per session. */
     private final SessionFacts facts;
     private SmtpRules.Blocklist zonesFor;
+    private SmtpRules idsFor;
+    private String[] ids;
     private byte[][] zones = new byte[0][];
     private boolean[] zoneStarts = new boolean[1 << 16];
     private long nextSweepNanos = Long.MIN_VALUE;
@@ -280,14 +282,42 @@ final class SmtpPatterns implements Session.Listener
         f.host = state(s.clientHi, s.clientLo, nowNanos);
         f.domainCount = s.recipientDomainHashes(f.domains);
         f.host.summarise(f);
-        for (final SessionDetector detector : detectors)
+        final String[] ids = ruleIds(rules);
+        for (int i = 0; i < detectors.length; i++)
         {
-            if (detector.observe(f) && due(f.host, detector.rule(rules), nowNanos))
+            if (detectors[i].observe(f) && due(f.host, ids[i], nowNanos))
             {
-                fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, detector.rule(rules), detector.action(rules),
-                    detector.reason(f), detector.evidence(f), nowNanos);
+                found(detectors[i], f, nowNanos);
             }
         }
+    }
+
+    /**
+     * A due finding: its own method so the rarely taken path (the detector's reason and evidence, virtual calls
+     * whose receivers the session-end profile has seldom seen) is not compiled into {@link #judge}, where
+     * each newly firing detector type would invalidate the compiled loop and have it compiled again.
+     */
+    private void found(final SessionDetector detector, final SessionFacts f, final long nowNanos)
+    {
+        final Session s = f.session;
+        fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, detector.rule(f.rules), detector.action(f.rules),
+            detector.reason(f), detector.evidence(f), nowNanos);
+    }
+
+    /** The detectors' rule ids under {@code rules}, in detector order; rebuilt only when the rules change. */
+    private String[] ruleIds(final SmtpRules rules)
+    {
+        if (rules != idsFor)
+        {
+            final String[] built = new String[detectors.length];
+            for (int i = 0; i < built.length; i++)
+            {
+                built[i] = detectors[i].rule(rules);
+            }
+            ids = built;
+            idsFor = rules;
+        }
+        return ids;
     }
 
     private static boolean exempt(final Policy policy, final long hi, final long lo, final long serverHi,
