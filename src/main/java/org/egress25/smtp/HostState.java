@@ -1,5 +1,6 @@
 package org.egress25.smtp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +45,9 @@ final class HostState
     boolean blockedKnown;
     /** When each rule last alerted about this host (or was dropped by Verdicts as a repeat). */
     final Map<String, Long> alertedAt = new HashMap<>();
-    String blocklistReply;
+    /** The latest blocklist reply a remote server gave this host: bytes per reply, a String only in the report. */
+    private byte[] blocklistReply;
+    private int blocklistReplyLength;
     long sessionsTotal;
     long recipients;
     long recipientsRejected;
@@ -101,7 +104,19 @@ final class HostState
     SmtpHostSummary summary()
     {
         return new SmtpHostSummary(key.text(), List.copyOf(rules), sessionsTotal, replyCodes(),
-            List.copyOf(heloSamples), blocklistReply, recipients, recipientsRejected, allDomains.size());
+            List.copyOf(heloSamples),
+            blocklistReply == null ? null : new String(blocklistReply, 0, blocklistReplyLength, StandardCharsets.UTF_8),
+            recipients, recipientsRejected, allDomains.size());
+    }
+
+    void blocklistReply(final byte[] line, final int length)
+    {
+        if (blocklistReply == null)
+        {
+            blocklistReply = new byte[SmtpPatterns.MAX_REPLY_TEXT];
+        }
+        blocklistReplyLength = Math.min(length, blocklistReply.length);
+        System.arraycopy(line, 0, blocklistReply, 0, blocklistReplyLength);
     }
 
     /** Distinct recipient domains seen within the window (at most {@link #MAX_DOMAINS}). */

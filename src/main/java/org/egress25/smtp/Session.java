@@ -95,7 +95,9 @@ final class Session implements Reassembler.Consumer
 
     long startNanos;
     long lastNanos;
-    /** The first 4xx/5xx reply line that named a blocklist zone, set by the blocklist detector; or null. */
+    /** A 4xx/5xx reply named a blocklist zone, as the blocklist detector found. */
+    boolean blocklisted;
+    /** The first such reply line, kept only for the session record ({@link #keepsText()}); or null. */
     String blocklistReply;
     private TlsState tls;
     private String endReason;
@@ -204,6 +206,7 @@ final class Session implements Reassembler.Consumer
         startNanos = nowNanos;
         lastNanos = nowNanos;
         endReason = null;
+        blocklisted = false;
         blocklistReply = null;
         client.reset();
         server.reset();
@@ -317,6 +320,12 @@ final class Session implements Reassembler.Consumer
     int heldBytes()
     {
         return client.heldBytes() + server.heldBytes();
+    }
+
+    /** Whether text only the session record shows is kept (there is a session log). */
+    boolean keepsText()
+    {
+        return keepsText;
     }
 
     TlsState tls()

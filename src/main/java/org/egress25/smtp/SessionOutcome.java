@@ -37,7 +37,7 @@ public final class SessionOutcome
         {
             return NONE;
         }
-        if (s.blocklistReply != null)
+        if (s.blocklisted)
         {
             return BAD_BLOCKLIST;
         }

@@ -38,7 +38,7 @@ import org.egress25.policy.SmtpRules;
  */
 final class SmtpPatterns implements Session.Listener
 {
-    private static final int MAX_REPLY_TEXT = 300;
+    static final int MAX_REPLY_TEXT = 300;
 
     private final Supplier<Policy> policy;
     private final Verdicts verdicts;
@@ -92,26 +92,39 @@ final class SmtpPatterns implements Session.Listener
         {
             return;
         }
-        // A blocklist named: rare, so allocation is fine from here on. The session record keeps the first such
-        // reply whatever the exemptions say; only the decision is subject to them.
-        final String text = new String(line, 0, Math.min(length, MAX_REPLY_TEXT), StandardCharsets.UTF_8);
-        if (s.blocklistReply == null)
+        // The session remembers the first such reply whatever the exemptions say (its record shows the text
+        // when there is a session log); only the decision is subject to them.
+        if (!s.blocklisted)
         {
-            s.blocklistReply = text;
+            s.blocklisted = true;
+            if (s.keepsText())
+            {
+                s.blocklistReply = replyText(line, length);
+            }
         }
         if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
         {
             return;
         }
+        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
+        state.blocklistReply(line, Math.min(length, MAX_REPLY_TEXT));
+        if (due(state, rule.id(), s.lastNanos))
+        {
+            blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
+        }
+    }
+
+    /**
+     * A blocklist reply worth a decision. Out of line, and only reached when {@link #due} says so: a blocked
+     * spambot gets such a reply in every session, and building these strings for each was a late, large
+     * compilation of {@link #onRejectLine} on longer replays.
+     */
+    private void blocklistFinding(final Session s, final Verb verb, final SmtpRules.Blocklist rule, final int zone,
+        final String text, final HostState state)
+    {
         final String host = Addresses.format(s.clientHi, s.clientLo);
         final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
         final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
-        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
-        state.blocklistReply = text;
-        if (!due(state, rule.id(), s.lastNanos))
-        {
-            return;
-        }
         final String server = Addresses.format(s.serverHi, s.serverLo);
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
@@ -125,6 +138,11 @@ final class SmtpPatterns implements Session.Listener
             + (aboutClient ? "" : "; not clearly about the host, so alert only") + ": " + text;
         fire(state, s.clientHi, s.clientLo, s.hostClass, Policy.groupOf(s.serverPort), rule.id(),
             aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos);
+    }
+
+    private static String replyText(final byte[] line, final int length)
+    {
+        return new String(line, 0, Math.min(length, MAX_REPLY_TEXT), StandardCharsets.UTF_8);
     }
 
     private byte[][] zones(final SmtpRules.Blocklist rule)
