@@ -127,13 +127,13 @@ public final class FlaggedHostReport
                 final List<Object> top = new ArrayList<>();
                 for (final FlaggedHost.DestinationCount dc : t.topDestinations())
                 {
-                    top.add(Map.of("address", dc.address(), "attempts", dc.attempts()));
+                    top.add(pair("address", dc.address(), "attempts", dc.attempts()));
                 }
                 m.put("top_destinations", top);
                 final List<Object> perMinute = new ArrayList<>();
                 for (final FlaggedHost.MinuteCount mc : t.attemptsPerMinute())
                 {
-                    perMinute.add(Map.of("minute", mc.minute().toString(), "attempts", mc.attempts()));
+                    perMinute.add(pair("minute", mc.minute().toString(), "attempts", mc.attempts()));
                 }
                 m.put("attempts_per_minute", perMinute);
                 m.put("attempts_by_port", t.attemptsByPort());
@@ -222,5 +222,17 @@ public final class FlaggedHostReport
         final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * A two-key object in the order given. Not {@code Map.of}: its iteration order changes from one JVM run to
+     * the next, so two reports of the same capture differed in key order and a plain diff showed noise.
+     */
+    private static Map<String, Object> pair(final String k1, final Object v1, final String k2, final Object v2)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 }
