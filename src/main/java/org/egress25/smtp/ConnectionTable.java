@@ -14,6 +14,7 @@ import java.util.Arrays;
 final class ConnectionTable
 {
     private static final int EMPTY = -1;
+    private static final long EMPTY_CELL = -1L;
 
     private final SmtpLimits limits;
     private final SmtpCounters counters;
@@ -23,13 +24,14 @@ final class ConnectionTable
     private int created;
     private final int[] free;
     private int freeCount;
-    private final int[] index;
     /**
-     * The full hash of the connection in each occupied cell. A probe compares it before touching the Session:
-     * without it every probed cell cost a cache miss on a Session object, and lookups (mostly misses, for
-     * segments of flows never tracked) were 30% of the SMTP analyser's time on the replay benchmark.
+     * Each cell holds the connection's full hash (high half) and its slot (low half), or {@link #EMPTY_CELL}.
+     * A probe compares the hash before touching the Session: without it every probed cell cost a cache miss on
+     * a Session object, and lookups (mostly misses, for segments of flows never tracked) were 30% of the SMTP
+     * analyser's time on the replay benchmark. Hash and slot share one long so a probe reads one cache line,
+     * not one in an index array and another in a hash array.
      */
-    private final int[] hashes;
+    private final long[] cells;
     private final int mask;
     private final Session[] live;
     private int liveCount;
@@ -46,11 +48,10 @@ final class ConnectionTable
         slots = new Session[limits.maxConnections()];
         free = new int[limits.maxConnections()];
         live = new Session[limits.maxConnections()];
-        final int cells = Integer.highestOneBit(Math.max(2, limits.maxConnections()) * 2 - 1) << 1;
-        index = new int[cells];
-        hashes = new int[cells];
-        Arrays.fill(index, EMPTY);
-        mask = cells - 1;
+        final int size = Integer.highestOneBit(Math.max(2, limits.maxConnections()) * 2 - 1) << 1;
+        cells = new long[size];
+        Arrays.fill(cells, EMPTY_CELL);
+        mask = size - 1;
         hosts = new HostCounts(limits.maxConnections());
     }
 
@@ -75,17 +76,17 @@ final class ConnectionTable
         int cell = h & mask;
         while (true)
         {
-            final int slot = index[cell];
-            if (slot == EMPTY)
+            final long entry = cells[cell];
+            if (entry == EMPTY_CELL)
             {
                 return null;
             }
-            if (hashes[cell] != h)
+            if (hashOf(entry) != h)
             {
                 cell = (cell + 1) & mask;
                 continue;
             }
-            final Session s = slots[slot];
+            final Session s = slots[slotOf(entry)];
             if (s.clientPort == cPort && s.serverPort == sPort && s.clientLo == cLo && s.serverLo == sLo
                 && s.clientHi == cHi && s.serverHi == sHi)
             {
@@ -129,12 +130,11 @@ final class ConnectionTable
     {
         final int h = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort);
         int cell = h & mask;
-        while (index[cell] != EMPTY)
+        while (cells[cell] != EMPTY_CELL)
         {
             cell = (cell + 1) & mask;
         }
-        index[cell] = s.tableIndex;
-        hashes[cell] = h;
+        cells[cell] = (long)h << 32 | (s.tableIndex & 0xFFFF_FFFFL);
         s.activeIndex = liveCount;
         live[liveCount++] = s;
         hosts.add(s.clientHi, s.clientLo, 1);
@@ -143,9 +143,9 @@ final class ConnectionTable
     void remove(final Session s)
     {
         int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
-        while (index[cell] != s.tableIndex)
+        while (cells[cell] == EMPTY_CELL || slotOf(cells[cell]) != s.tableIndex)
         {
-            if (index[cell] == EMPTY)
+            if (cells[cell] == EMPTY_CELL)
             {
                 return;
             }
@@ -160,22 +160,31 @@ final class ConnectionTable
         free[freeCount++] = s.tableIndex;
     }
 
-    /** Backward-shift delete in the session index, moving each entry's hash with it (its home needs no Session). */
+    /** Backward-shift delete in the session index; an entry's home comes from its hash, no Session needed. */
     private void deleteIndexCell(final int cell)
     {
         int hole = cell;
         int next = (hole + 1) & mask;
-        while (index[next] != EMPTY)
+        while (cells[next] != EMPTY_CELL)
         {
-            if (!staysPut(hole, next, hashes[next] & mask))
+            if (!staysPut(hole, next, hashOf(cells[next]) & mask))
             {
-                index[hole] = index[next];
-                hashes[hole] = hashes[next];
+                cells[hole] = cells[next];
                 hole = next;
             }
             next = (next + 1) & mask;
         }
-        index[hole] = EMPTY;
+        cells[hole] = EMPTY_CELL;
+    }
+
+    private static int hashOf(final long entry)
+    {
+        return (int)(entry >>> 32);
+    }
+
+    private static int slotOf(final long entry)
+    {
+        return (int)entry;
     }
 
 
