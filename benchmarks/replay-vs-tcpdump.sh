@@ -13,7 +13,11 @@
 #        --inside 2001:db8::/32 --decisions /dev/null
 #   the same with --no-dialogue (rate analysis only), to show what SMTP dialogue analysis costs
 #
-# and prints packets/s of each, egress25 against tcpdump, and egress25 against its rate-only self.
+# and prints packets/s of each, egress25 against tcpdump, and egress25 against its rate-only self. The two
+# egress25 runs alternate (this VM drifts over minutes), and for each the CPU time of its threads is read
+# from /proc (every 50 ms; a thread's last few milliseconds can be missed) and summed by role: analysis,
+# capture, JIT compilers, main (start-up, rule loading, the report) and the rest (decisions, GC, ...). The
+# medians of those show where dialogue analysis spends its cost: on two cores, every thread competes.
 # deploy/egress25 is the shipped launcher (java -XX:+UseSerialGC -XX:FreqInlineSize=100 -jar ...); JAVA_OPTS
 # replaces its JVM flags, e.g. JAVA_OPTS=-XX:+UseG1GC to compare collectors. Run from anywhere; paths are
 # relative to the repository root. The machine is noisy (±15% between runs here): compare medians of many
@@ -63,39 +67,94 @@ best_of() {
     local all=()
     best_ns=""
     for ((i = 1; i <= runs; i++)); do
-        local start end elapsed
-        start="$(date +%s%N)"
-        if ! "$@" > /dev/null 2> "/tmp/replay-vs-tcpdump.$name.err"; then
-            echo "  $name run $i failed:" >&2
-            tail -5 "/tmp/replay-vs-tcpdump.$name.err" >&2
-            if [[ "$name" == egress25 ]] && grep -qiE "main class|unmatched argument|unknown (sub)?command" \
-                "/tmp/replay-vs-tcpdump.$name.err"; then
-                die "$jar has no working 'replay' command yet; rebuild it from a tree that has one"
-            fi
-            die "$name failed; see /tmp/replay-vs-tcpdump.$name.err"
-        fi
-        end="$(date +%s%N)"
-        elapsed=$((end - start))
-        printf '  %-9s run %d: %7.3f s\n' "$name" "$i" "$(seconds "$elapsed")"
+        timed "$name" "$i" "$@"
         all+=("$elapsed")
         if [[ -z "$best_ns" || "$elapsed" -lt "$best_ns" ]]; then best_ns="$elapsed"; fi
     done
-    median_ns="$(printf '%s\n' "${all[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')"
+    median_ns="$(median "${all[@]}")"
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# timed NAME RUN COMMAND...: one run; wall time in $elapsed (ns), and when the command is a JVM, the CPU
+# milliseconds of its threads by role in $cpu ("analysis capture jit main other").
+timed() {
+    local name="$1" run="$2"; shift 2
+    local start end pid tick
+    tick="$(getconf CLK_TCK)"
+    declare -A ticks=() role=()
+    start="$(date +%s%N)"
+    "$@" > /dev/null 2> "/tmp/replay-vs-tcpdump.$name.err" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        local t stat comm tid
+        for t in /proc/"$pid"/task/*; do
+            tid="${t##*/}"
+            read -r stat 2>/dev/null < "$t/stat" || continue
+            read -r comm 2>/dev/null < "$t/comm" || continue
+            # fields after the ") " that closes the name: 12th and 13th are utime and stime
+            set -- ${stat##*) }
+            ticks[$tid]=$(( ${12} + ${13} ))
+            case "$comm" in
+                egress25-analys*) role[$tid]=analysis ;;
+                egress25-captur*) role[$tid]=capture ;;
+                C1\ Compiler*|C2\ Compiler*) role[$tid]=jit ;;
+                java) role[$tid]=main ;;
+                *) role[$tid]=other ;;
+            esac
+        done
+        sleep 0.05
+    done
+    if ! wait "$pid"; then
+        echo "  $name run $run failed:" >&2
+        tail -5 "/tmp/replay-vs-tcpdump.$name.err" >&2
+        if [[ "$name" != tcpdump ]] && grep -qiE "main class|unmatched argument|unknown (sub)?command" \
+            "/tmp/replay-vs-tcpdump.$name.err"; then
+            die "$jar has no working 'replay' command yet; rebuild it from a tree that has one"
+        fi
+        die "$name failed; see /tmp/replay-vs-tcpdump.$name.err"
+    fi
+    end="$(date +%s%N)"
+    elapsed=$((end - start))
+    declare -A sum=([analysis]=0 [capture]=0 [jit]=0 [main]=0 [other]=0)
+    local k
+    for k in "${!ticks[@]}"; do sum[${role[$k]}]=$(( sum[${role[$k]}] + ticks[$k] * 1000 / tick )); done
+    cpu="${sum[analysis]} ${sum[capture]} ${sum[jit]} ${sum[main]} ${sum[other]}"
+    if [[ "$name" == tcpdump ]]; then
+        printf '  %-9s run %d: %7.3f s\n' "$name" "$run" "$(seconds "$elapsed")"
+    else
+        printf '  %-9s run %d: %7.3f s   CPU ms: analysis %5d capture %5d jit %5d main %5d other %5d\n' \
+            "$name" "$run" "$(seconds "$elapsed")" ${cpu}
+    fi
 }
 
 rate() { awk -v n="$count" -v ns="$1" 'BEGIN { printf "%d", n * 1e9 / ns }'; }
 
 best_of tcpdump tcpdump -r "$capture" -w /dev/null
 tcpdump_ns="$best_ns"
-# shellcheck disable=SC2086
-best_of egress25 env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
-    --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null
-replay_ns="$best_ns"
-replay_median_ns="$median_ns"
-best_of rate-only env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
-    --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null --no-dialogue
-rate_only_ns="$best_ns"
-rate_only_median_ns="$median_ns"
+# The two egress25 variants alternate, so a slow minute of the VM does not land on one of them only.
+replay_all=(); rate_only_all=(); replay_cpu=(); rate_only_cpu=()
+for ((r = 1; r <= runs; r++)); do
+    timed egress25 "$r" env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
+        --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null
+    replay_all+=("$elapsed"); replay_cpu+=("$cpu")
+    timed rate-only "$r" env EGRESS25_JAR="$jar" "$root/deploy/egress25" replay "$capture" \
+        --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null --no-dialogue
+    rate_only_all+=("$elapsed"); rate_only_cpu+=("$cpu")
+done
+replay_ns="$(printf '%s\n' "${replay_all[@]}" | sort -n | head -1)"
+replay_median_ns="$(median "${replay_all[@]}")"
+rate_only_ns="$(printf '%s\n' "${rate_only_all[@]}" | sort -n | head -1)"
+rate_only_median_ns="$(median "${rate_only_all[@]}")"
+
+# cpu_medians ROWS...: the median of each of the five role columns
+cpu_medians() {
+    local col out=""
+    for col in 1 2 3 4 5; do
+        out+="$(median $(printf '%s\n' "$@" | awk -v c="$col" '{ print $c }')) "
+    done
+    echo "$out"
+}
 
 tcpdump_rate="$(rate "$tcpdump_ns")"
 replay_rate="$(rate "$replay_ns")"
@@ -106,3 +165,10 @@ printf '%-10s %14s %12s\n' "rate-only" "$(rate "$rate_only_ns")" "$(seconds "$ra
 awk -v a="$replay_rate" -v b="$tcpdump_rate" 'BEGIN { printf "egress25 / tcpdump = %.2f\n", a / b }'
 awk -v a="$replay_ns" -v b="$rate_only_ns" -v am="$replay_median_ns" -v bm="$rate_only_median_ns" \
     'BEGIN { printf "SMTP dialogue analysis adds %.0f%% to the replay, best against best (%.0f%% median against median)\n", (a / b - 1) * 100, (am / bm - 1) * 100 }'
+read -r -a on <<< "$(cpu_medians "${replay_cpu[@]}")"
+read -r -a off <<< "$(cpu_medians "${rate_only_cpu[@]}")"
+printf '\nCPU ms by thread role, median of %d runs  analysis  capture      jit     main    other\n' "$runs"
+printf '  %-36s %8d %8d %8d %8d %8d\n' "egress25" "${on[@]}"
+printf '  %-36s %8d %8d %8d %8d %8d\n' "rate-only (--no-dialogue)" "${off[@]}"
+printf '  %-36s %+8d %+8d %+8d %+8d %+8d\n' "difference" $((on[0] - off[0])) $((on[1] - off[1])) \
+    $((on[2] - off[2])) $((on[3] - off[3])) $((on[4] - off[4]))
