@@ -35,6 +35,18 @@ public record Cidr(long hi, long lo, int bits, String text)
         return (addrLo & mask) == lo;
     }
 
+    /** The high 64 bits of the netmask of a {@code bits}-long prefix in the 128-bit space. */
+    public static long maskHi(final int bits)
+    {
+        return bits >= 64 ? -1L : bits == 0 ? 0L : ~(-1L >>> bits);
+    }
+
+    /** The low 64 bits of the netmask of a {@code bits}-long prefix in the 128-bit space. */
+    public static long maskLo(final int bits)
+    {
+        return bits <= 64 ? 0L : bits == 128 ? -1L : ~(-1L >>> (bits - 64));
+    }
+
     /** Prefix length as the operator thinks of it: 24 for an IPv4 /24, not 120. */
     public int displayBits()
     {

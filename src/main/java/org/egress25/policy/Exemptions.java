@@ -100,9 +100,8 @@ public final class Exemptions
         for (int i = 0; i < exemptions.size(); i++)
         {
             final Cidr network = exemptions.get(i).network();
-            final int bits = network.bits();
-            final long maskHi = bits >= 64 ? -1L : bits == 0 ? 0L : ~(-1L >>> bits);
-            final long maskLo = bits <= 64 ? 0L : bits == 128 ? -1L : ~(-1L >>> (bits - 64));
+            final long maskHi = Cidr.maskHi(network.bits());
+            final long maskLo = Cidr.maskLo(network.bits());
             final int at = i * STRIDE;
             rows[at] = network.hi() & maskHi;
             rows[at + 1] = network.lo() & maskLo;

@@ -76,8 +76,8 @@ final class PrefixIndex
         for (int i = 0; i < n; i++)
         {
             final int bits = lengths[i];
-            maskHi[i] = bits >= 64 ? -1L : bits == 0 ? 0 : ~(-1L >>> bits);
-            maskLo[i] = bits <= 64 ? 0 : bits == 128 ? -1L : ~(-1L >>> (bits - 64));
+            maskHi[i] = Cidr.maskHi(bits);
+            maskLo[i] = Cidr.maskLo(bits);
             int count = 0;
             for (final Cidr cidr : blocks)
             {
