@@ -1,7 +1,5 @@
 package org.egress25.smtp;
 
-import java.util.Arrays;
-
 /**
  * Collects one CRLF-terminated line of one direction across segments, in a fixed buffer. A longer line is
  * cut at the buffer's size (its head is still parsed: the verb and address come first) and reported once.
@@ -9,11 +7,9 @@ import java.util.Arrays;
  */
 final class LineBuffer
 {
-    private static final int INITIAL = 256;
-
     /**
      * Made on the first byte (a slot whose connections never carry data, as in SYN floods, never pays for it)
-     * and grown on demand up to the capacity.
+     * and grown on demand up to the capacity ({@link GrowingBytes}).
      */
     byte[] bytes;
     private final int capacity;
@@ -67,10 +63,7 @@ final class LineBuffer
             overflowReported = false;
         }
         final int lf = ByteScan.indexOfLf(buffer, from, end);
-        if (bytes == null || (length + (lf - from) > bytes.length && bytes.length < capacity))
-        {
-            grow(length + (lf - from));
-        }
+        bytes = GrowingBytes.atLeast(bytes, length + (lf - from), capacity);
         final int take = Math.min(lf - from, bytes.length - length);
         System.arraycopy(buffer, from, bytes, length, take);
         length += take;
@@ -89,28 +82,6 @@ final class LineBuffer
         }
         complete = true;
         return lf + 1;
-    }
-
-    /**
-     * Room for {@code needed} bytes, up to the capacity. Buffers start at {@value #INITIAL} bytes: nearly every
-     * SMTP line is shorter, and a full-size buffer in each direction of every tracked connection was a third of
-     * what the analyser allocated on the replay benchmark, enough to cost a young collection.
-     */
-    private void grow(final int needed)
-    {
-        int size = bytes == null ? Math.min(INITIAL, capacity) : bytes.length;
-        while (size < needed && size < capacity)
-        {
-            size = Math.min(capacity, size * 2);
-        }
-        if (bytes == null)
-        {
-            bytes = new byte[size];
-        }
-        else if (size > bytes.length)
-        {
-            bytes = Arrays.copyOf(bytes, size);
-        }
     }
 
     boolean complete()

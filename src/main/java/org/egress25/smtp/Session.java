@@ -69,7 +69,6 @@ final class Session implements Reassembler.Consumer
 
     private static final int FLAG_LAST = 1;
     private static final int MAX_REPLY_CODES = 64;
-    private static final int ARENA_START = 256;
 
     private final SmtpLimits limits;
     private final SmtpCounters counters;
@@ -741,32 +740,17 @@ final class Session implements Reassembler.Consumer
     }
 
     /**
-     * Copies bytes into the arena; returns their offset, or -1 when the arena is full. The arena starts at
-     * {@value #ARENA_START} bytes and doubles up to {@link SmtpLimits#addressBytes()}: a typical session
-     * stores one HELO name and a few addresses, and a full-size arena in every slot a spambot's concurrent
-     * sessions occupy was the analyser's largest allocation on the replay benchmark.
+     * Copies bytes into the arena; returns their offset, or -1 when the arena is full. The arena grows on
+     * demand up to {@link SmtpLimits#addressBytes()} ({@link GrowingBytes}).
      */
     private int store(final byte[] line, final int from, final int to)
     {
         final int length = Math.max(0, to - from);
-        final int cap = limits.addressBytes();
-        if (arena == null)
+        if (arenaUsed + length > limits.addressBytes())
         {
-            arena = new byte[Math.min(ARENA_START, cap)];
+            return -1;
         }
-        if (arenaUsed + length > arena.length)
-        {
-            if (arenaUsed + length > cap)
-            {
-                return -1;
-            }
-            int size = arena.length;
-            while (size < arenaUsed + length)
-            {
-                size = Math.min(cap, size * 2);
-            }
-            arena = Arrays.copyOf(arena, size);
-        }
+        arena = GrowingBytes.atLeast(arena, arenaUsed + length, limits.addressBytes());
         System.arraycopy(line, from, arena, arenaUsed, length);
         final int at = arenaUsed;
         arenaUsed += length;
