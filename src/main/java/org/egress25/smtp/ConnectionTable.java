@@ -143,7 +143,8 @@ final class ConnectionTable
     void remove(final Session s)
     {
         int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
-        while (cells[cell] == EMPTY_CELL || slotOf(cells[cell]) != s.tableIndex)
+        // an empty cell's slot half reads -1, never a slot number, so the loop stops only at s or an empty cell
+        while (slotOf(cells[cell]) != s.tableIndex)
         {
             if (cells[cell] == EMPTY_CELL)
             {

@@ -109,6 +109,7 @@ final class HostState
             recipients, recipientsRejected, allDomains.size());
     }
 
+    /** Keeps the reply's first {@link SmtpPatterns#MAX_REPLY_TEXT} bytes. */
     void blocklistReply(final byte[] line, final int length)
     {
         if (blocklistReply == null)

@@ -107,7 +107,7 @@ final class SmtpPatterns implements Session.Listener
             return;
         }
         final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
-        state.blocklistReply(line, Math.min(length, MAX_REPLY_TEXT));
+        state.blocklistReply(line, length);
         if (due(state, rule.id(), s.lastNanos))
         {
             blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
