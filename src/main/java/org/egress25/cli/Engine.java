@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.analysis.Analyser;
 import org.egress25.analysis.RateAnalyser;
 import org.egress25.analysis.SequentialVerdict;
-import org.egress25.smtp.SessionOutcome;
 import org.egress25.capture.PacketSource;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
@@ -48,10 +47,8 @@ import org.egress25.report.ReportCollector;
 import org.egress25.report.SmtpReport;
 import org.egress25.smtp.QueuedSessionSink;
 import org.egress25.smtp.SessionLogWriter;
-import org.egress25.smtp.SessionSink;
 import org.egress25.smtp.SmtpAnalyser;
 import org.egress25.smtp.SmtpHostSummary;
-import org.egress25.smtp.SmtpLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +132,8 @@ final class Engine implements AutoCloseable
 
         sessionLog = options.sessions == null ? null
             : new QueuedSessionSink(SessionLogWriter.open(options.sessions, options.redact), 65_536, source.isLive());
-        final Analysers main = analysers(policy, verdicts, sessionLog, options);
+        final AnalysisStage main = AnalysisStage.build(policy::get, verdicts, sessionLog, options.maxHosts,
+            options.maxConnections, !options.noDialogue);
         if (options.noDialogue)
         {
             LOG.info("SMTP dialogue analysis is off (--no-dialogue): rate detectors and connect failures only");
@@ -155,75 +153,6 @@ final class Engine implements AutoCloseable
         if (options.metricsPort != null)
         {
             metrics.start(options.metricsBind, options.metricsPort);
-        }
-    }
-
-    /** One policy's analysers, wired together: rate thresholds corroborated by the sequential test. */
-    private record Analysers(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerdict sequential, List<Analyser> all)
-    {
-    }
-
-    private static Analysers analysers(
-        final AtomicReference<Policy> policy, final Verdicts verdicts, final SessionSink log, final CommonOptions options)
-    {
-        final RateAnalyser rate = new RateAnalyser(policy::get, verdicts, options.maxHosts, options.maxConnections);
-        final SequentialVerdict sequential = new SequentialVerdict(policy::get, verdicts, options.maxHosts);
-        rate.setCorroboration(sequential::corroborates);
-        rate.setConnectFailureListener((hi, lo, now) ->
-            sequential.observeBad(hi, lo, policy.get().classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
-        final SmtpAnalyser smtp = new SmtpAnalyser(policy::get, verdicts, observing(sequential, policy), log,
-            SmtpLimits.defaults());
-        final Analyser sequentialClock = new Analyser()
-        {
-            @Override
-            public void onSegment(final org.egress25.pipeline.PacketEvent event)
-            {
-                // observations arrive from the rate and SMTP analysers, not from segments
-            }
-
-            @Override
-            public void onTick(final long nowNanos)
-            {
-                sequential.onTick(nowNanos);
-            }
-        };
-        // Without dialogue analysis the SMTP analyser exists (its metrics read zero) but never sees a segment.
-        return new Analysers(rate, smtp, sequential,
-            options.noDialogue ? List.of(rate, sequentialClock) : List.of(rate, smtp, sequentialClock));
-    }
-
-    /** Every finished session is one observation of the sequential test. Runs on the analysis thread. */
-    private static SessionOutcome.Listener observing(final SequentialVerdict sequential, final AtomicReference<Policy> policy)
-    {
-        return (hi, lo, outcome, now) ->
-        {
-            if (outcome == SessionOutcome.ENCRYPTED)
-            {
-                sequential.observeEncrypted(hi, lo, now);
-            }
-            else if (outcome == SessionOutcome.GOOD)
-            {
-                sequential.observeGood(hi, lo, policy.get().classify(hi, lo), now);
-            }
-            else if (outcome != SessionOutcome.NONE)
-            {
-                sequential.observeBad(hi, lo, policy.get().classify(hi, lo), badKind(outcome), now);
-            }
-        };
-    }
-
-    private static int badKind(final int outcome)
-    {
-        switch (outcome)
-        {
-            case SessionOutcome.BAD_BLOCKLIST:
-                return SequentialVerdict.BAD_BLOCKLIST;
-            case SessionOutcome.BAD_HELO:
-                return SequentialVerdict.BAD_HELO;
-            case SessionOutcome.BAD_REJECTED:
-                return SequentialVerdict.BAD_REJECTED;
-            default:
-                return SequentialVerdict.BAD_NO_DATA;
         }
     }
 
@@ -299,7 +228,8 @@ final class Engine implements AutoCloseable
         final List<Decision> decided = new ArrayList<>();
         final AtomicReference<Policy> otherPolicy = new AtomicReference<>(other);
         final Verdicts otherVerdicts = new Verdicts(decided::add, other.ladder());
-        processor.setComparison(otherPolicy::get, analysers(otherPolicy, otherVerdicts, null, options).all());
+        processor.setComparison(otherPolicy::get, AnalysisStage.build(otherPolicy::get, otherVerdicts, null, options.maxHosts,
+            options.maxConnections, !options.noDialogue).all());
         return decided;
     }
 
