@@ -188,34 +188,6 @@ final class ConnectionTable
         return (int)entry;
     }
 
-
-    /** Where an entry would sit with no collisions, for backward-shift deletion. */
-    interface Home
-    {
-        int of(int entry);
-    }
-
-    /**
-     * Empties {@code cell} and shifts later entries of its cluster back into the hole when their home
-     * allows it, so probing never needs tombstones.
-     */
-    static void deleteCell(final int[] cells, final int cell, final int mask, final Home home)
-    {
-        int hole = cell;
-        int next = (hole + 1) & mask;
-        while (cells[next] != EMPTY)
-        {
-            final int wanted = home.of(cells[next]);
-            if (!staysPut(hole, next, wanted))
-            {
-                cells[hole] = cells[next];
-                hole = next;
-            }
-            next = (next + 1) & mask;
-        }
-        cells[hole] = EMPTY;
-    }
-
     /** An entry at {@code next} whose home is cyclically within (hole, next] must not move back into the hole. */
     static boolean staysPut(final int hole, final int next, final int home)
     {
