@@ -30,13 +30,13 @@ final class HeloMemo
         /** {@link HeloCheck#problems} of the name from this host; empty when it looks proper. */
         final List<String> problems;
 
-        Judgement(final byte[] bytes, final long hi, final long lo, final List<String> providers)
+        Judgement(final byte[] bytes, final long lowerHash, final long hi, final long lo, final List<String> providers)
         {
             this.bytes = bytes;
             this.hi = hi;
             this.lo = lo;
             this.helo = new String(bytes, StandardCharsets.UTF_8);
-            this.lowerHash = Session.foldedHash(bytes, 0, bytes.length);
+            this.lowerHash = lowerHash;
             this.problems = List.copyOf(HeloCheck.problems(helo, hi, lo, providers));
         }
 
@@ -69,7 +69,7 @@ final class HeloMemo
             return cached;
         }
         final Judgement fresh = new Judgement(
-            Arrays.copyOfRange(arena, offset, offset + length), s.clientHi, s.clientLo, providers);
+            Arrays.copyOfRange(arena, offset, offset + length), nameHash, s.clientHi, s.clientLo, providers);
         slots[slot] = fresh;
         return fresh;
     }
