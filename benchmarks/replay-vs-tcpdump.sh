@@ -23,7 +23,7 @@
 # relative to the repository root. The machine is noisy (±15% between runs here): compare medians of many
 # interleaved runs before believing a difference of a few percent.
 # Build the jar first: mvn -q -B -o package -DskipTests
-# Environment: RUNS (default 3), JAVA_OPTS (extra JVM flags for the replay run).
+# Environment: RUNS (default 3), JAVA_OPTS (the egress25 runs' JVM flags, in place of the launcher's).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,20 +60,18 @@ cat "$capture" > /dev/null
 
 seconds() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
 
-# best_of NAME COMMAND...: runs the command RUNS times, prints each wall time, leaves the best in $best_ns
-# and the median in $median_ns.
+# best_of NAME COMMAND...: runs the command RUNS times, prints each wall time, leaves the best in $best_ns.
 best_of() {
     local name="$1"; shift
     local all=()
-    best_ns=""
     for ((i = 1; i <= runs; i++)); do
         timed "$name" "$i" "$@"
         all+=("$elapsed")
-        if [[ -z "$best_ns" || "$elapsed" -lt "$best_ns" ]]; then best_ns="$elapsed"; fi
     done
-    median_ns="$(median "${all[@]}")"
+    best_ns="$(least "${all[@]}")"
 }
 
+least() { printf '%s\n' "$@" | sort -n | head -1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # timed NAME RUN COMMAND...: one run; wall time in $elapsed (ns), and when the command is a JVM, the CPU
@@ -142,9 +140,9 @@ for ((r = 1; r <= runs; r++)); do
         --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions /dev/null --no-dialogue
     rate_only_all+=("$elapsed"); rate_only_cpu+=("$cpu")
 done
-replay_ns="$(printf '%s\n' "${replay_all[@]}" | sort -n | head -1)"
+replay_ns="$(least "${replay_all[@]}")"
 replay_median_ns="$(median "${replay_all[@]}")"
-rate_only_ns="$(printf '%s\n' "${rate_only_all[@]}" | sort -n | head -1)"
+rate_only_ns="$(least "${rate_only_all[@]}")"
 rate_only_median_ns="$(median "${rate_only_all[@]}")"
 
 # cpu_medians ROWS...: the median of each of the five role columns

@@ -67,8 +67,7 @@ public final class PipelineCollector extends Collector
         out.add(malformed);
         out.add(new CounterMetricFamily("egress25_packets_prefiltered_total",
             "Frames decoded by the replay reader and kept out of the ring (not TCP between an inside client and an SMTP"
-                + " port); live, the kernel"
-                + " filter does this.", counters.filteredAtSource()));
+                + " port); live, the kernel filter does this.", counters.filteredAtSource()));
         out.add(new CounterMetricFamily("egress25_smtp_segments_total",
             "TCP segments between an inside client and an outside SMTP port, handed to the analysers.",
             counters.smtpSegments()));
