@@ -1,5 +1,6 @@
 package org.egress25.cli;
 
+import org.egress25.pipeline.UncaughtErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,6 +37,7 @@ public final class Main implements Runnable
 
     public static void main(final String[] args)
     {
+        UncaughtErrors.install();
         System.exit(commandLine().execute(args));
     }
 
