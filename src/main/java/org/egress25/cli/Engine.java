@@ -155,7 +155,16 @@ final class Engine implements AutoCloseable
 
         if (options.metricsPort != null)
         {
-            metrics.start(options.metricsBind, options.metricsPort);
+            try
+            {
+                metrics.start(options.metricsBind, options.metricsPort);
+            }
+            catch (final java.net.BindException e)
+            {
+                enforcer.close();
+                throw new ConfigException("cannot serve metrics on " + options.metricsBind + ":" + options.metricsPort
+                    + ": " + e.getMessage() + " (is another egress25 running? choose another --metrics-port)");
+            }
         }
     }
 

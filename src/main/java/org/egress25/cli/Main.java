@@ -45,7 +45,9 @@ public final class Main implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(t -> t instanceof ConfigException ? EXIT_USAGE : EXIT_FAILURE);
+        // picocli asks this mapper for parse errors too: an unknown option is a usage error, as the README says
+        cl.setExitCodeExceptionMapper(t -> t instanceof ConfigException || t instanceof CommandLine.ParameterException
+            ? EXIT_USAGE : EXIT_FAILURE);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
             if (ex instanceof ConfigException)
