@@ -7,11 +7,12 @@
 #   nftables, iproute2        the enforcer, and the network-namespace tests and lab
 #   prometheus                provides promtool, which checks the /metrics output in the tests
 #   swaks, python3-aiosmtpd   real SMTP client and server for the live tests and the lab
+#   chromium                  headless browser that opens the HTML report in its test
 #   openjdk-17-jdk-headless, maven   only when no java/mvn is on the PATH already
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd)
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         ControlCommands.Unblock.class,
         ControlCommands.Explain.class,
         ControlCommands.Report.class,
+        ControlCommands.Reload.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable
