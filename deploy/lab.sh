@@ -19,7 +19,7 @@
 # in about a minute. Needs root, iproute2, nftables, swaks, python3-aiosmtpd (deploy/setup.sh installs
 # them) and target/egress25.jar (mvn package).
 #
-# Environment: EGRESS25_JAR (default target/egress25.jar), JAVA (default java), LAB_DIR (where logs,
+# Environment: EGRESS25_JAR (default target/egress25.jar), JAVA (default the Java 25 of deploy/jdk.sh), LAB_DIR (where logs,
 # decisions and the block journal go; default a new temporary directory, kept when a check fails),
 # EGRESS25_LAB (namespace prefix, default e25lab).
 set -euo pipefail
@@ -31,7 +31,8 @@ NS_SUB=$LAB-sub
 NS_GW=$LAB-gw
 NS_NET=$LAB-net
 JAR=${EGRESS25_JAR:-$ROOT/target/egress25.jar}
-JAVA=${JAVA:-java}
+source "$ROOT/deploy/jdk.sh"
+JAVA=${JAVA:-$(find_java_home java)/bin/java}
 PY=/usr/bin/python3 # Debian's, which has aiosmtpd; a pyenv python3 on the PATH does not
 METRICS_PORT=9325
 

@@ -112,7 +112,7 @@ final class RunCommand implements Callable<Integer>
                 }
                 catch (final java.io.IOException | RuntimeException e)
                 {
-                    System.err.println("egress25: could not write the report to " + options.report + ": " + e);
+                    Status.error(err, "could not write the report to " + options.report + ": " + e);
                 }
             }
             stopped.countDown();
@@ -138,14 +138,13 @@ final class RunCommand implements Callable<Integer>
             io.prometheus.client.Gauge.build("egress25_rules_active_info", "The rules in force, by hash; one series valued 1.")
                 .labelNames("hash").register(engine.registry).labels(policy.hash()).set(1);
         }
-        err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
+        Status.info(err, "running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
             + engine.metricsPort() + "/metrics, control on " + control.socket());
-        err.flush();
         final Throwable failure = engine.awaitCompletion();
         if (failure != null)
         {
-            err.println("egress25: capture on " + interfaceName + " failed: " + failure.getMessage());
+            Status.error(err, "capture on " + interfaceName + " failed: " + failure.getMessage());
             return Main.EXIT_FAILURE;
         }
         stopped.await();

@@ -46,6 +46,8 @@ final class Session implements Reassembler.Consumer
     static final String END_IDLE = "idle";
     static final String END_REUSED = "reused";
     static final String END_OF_INPUT = "end-of-input";
+    static final String END_SYN_TIMEOUT = "syn-timeout";
+    static final String END_EVICTED = "evicted";
 
     private static final int MODE_LINE = 0;
     private static final int MODE_DATA = 1;
@@ -91,6 +93,8 @@ final class Session implements Reassembler.Consumer
     int activeIndex;
     long clientIsn;
     boolean clientSyn;
+    /** Only the client's bare SYNs seen so far: on the table's half-open list, first to give up its slot. */
+    boolean halfOpen;
 
     long startNanos;
     long lastNanos;
@@ -202,6 +206,7 @@ final class Session implements Reassembler.Consumer
         hostClass = e.hostClass;
         clientIsn = 0;
         clientSyn = false;
+        halfOpen = isBareClientSyn(e);
         startNanos = nowNanos;
         lastNanos = nowNanos;
         endReason = null;
@@ -302,6 +307,14 @@ final class Session implements Reassembler.Consumer
             }
         }
         return null;
+    }
+
+    /** A SYN from the client without ACK or payload: all a spoofed source ever sends. */
+    static boolean isBareClientSyn(final PacketEvent e)
+    {
+        return e.direction == PacketEvent.DIR_OUTBOUND && e.payloadLength == 0
+            && (e.tcpFlags & (PacketEvent.TCP_SYN | PacketEvent.TCP_ACK | PacketEvent.TCP_RST | PacketEvent.TCP_FIN))
+            == PacketEvent.TCP_SYN;
     }
 
     /** Delivers what the reorder buffers still hold, treating holes as gaps: the session is ending. */
