@@ -61,7 +61,10 @@ class ReloadIT
                 assertThat(TcpPeers.connect(net, client, HOST, 25, 2, Collections.nCopies(8, "198.18.0.1"))).isEqualTo(8);
 
                 Files.writeString(detectors, original.replace("    threshold: 20\n", "    threshold: 20\n    bogus-key: 1\n"));
-                Shell.run("kill", "-HUP", Long.toString(egress.pid())).orThrow("SIGHUP");
+                final Path pidFile = dir.resolve("state").resolve("egress25.pid");
+                assertThat(Files.readString(pidFile).strip()).as("the pid file names the daemon, for kill -HUP")
+                    .isEqualTo(Long.toString(egress.pid()));
+                Shell.run("kill", "-HUP", Files.readString(pidFile).strip()).orThrow("SIGHUP");
                 final String problem = egress.awaitStderr(l -> l.contains("detectors.yaml:") && l.contains("bogus-key"), 20_000);
                 assertThat(problem).containsPattern("detectors\\.yaml:\\d+:\\d+");
                 awaitMetric(net, server, "egress25_rules_reload_total{result=\"failure\",}", 1);
