@@ -94,21 +94,17 @@ final class SmtpPatterns implements Session.Listener
         }
         // The session remembers the first such reply whatever the exemptions say (its record shows the text
         // when there is a session log); only the decision is subject to them.
-        if (!s.blocklisted)
+        if (!s.blocklisted())
         {
-            s.blocklisted = true;
-            if (s.keepsText())
-            {
-                s.blocklistReply = replyText(line, length);
-            }
+            s.blocklisted(s.keepsText() ? replyText(line, length) : null);
         }
-        if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        if (exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), s.lastNanos()))
         {
             return;
         }
-        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
+        final HostState state = state(s.clientHi(), s.clientLo(), s.lastNanos());
         state.blocklistReply(line, length);
-        if (due(state, rule.id(), s.lastNanos))
+        if (due(state, rule.id(), s.lastNanos()))
         {
             blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
         }
@@ -122,22 +118,22 @@ final class SmtpPatterns implements Session.Listener
     private void blocklistFinding(final Session s, final Verb verb, final SmtpRules.Blocklist rule, final int zone,
         final String text, final HostState state)
     {
-        final String host = Addresses.format(s.clientHi, s.clientLo);
-        final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
+        final String host = Addresses.format(s.clientHi(), s.clientLo());
+        final boolean namesHost = namesAddress(text, host, s.clientHi(), s.clientLo());
         final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
-        final String server = Addresses.format(s.serverHi, s.serverLo);
+        final String server = Addresses.format(s.serverHi(), s.serverLo());
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
         evidence.put("zone", rule.zones().get(zone));
         evidence.put("names_host", namesHost);
         evidence.put("answering", verb.label());
         evidence.put("server", server);
-        evidence.put("server_port", s.serverPort);
+        evidence.put("server_port", s.serverPort());
         final String reason = "remote server " + server + " refused with a blocklist reply ("
             + rule.zones().get(zone) + ")" + (namesHost ? " naming this host's address" : "")
             + (aboutClient ? "" : "; not clearly about the host, so alert only") + ": " + text;
-        fire(state, s.clientHi, s.clientLo, s.hostClass, Policy.groupOf(s.serverPort), rule.id(),
-            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos);
+        fire(state, s.clientHi(), s.clientLo(), s.hostClass(), Policy.groupOf(s.serverPort()), rule.id(),
+            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos());
     }
 
     private static String replyText(final byte[] line, final int length)
@@ -282,9 +278,9 @@ final class SmtpPatterns implements Session.Listener
         final SessionFacts f = facts;
         f.begin(s, current.smtp());
         // At the session's last segment, not the idle sweep that may have ended it later.
-        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(f), s.lastNanos);
+        outcomes.onOutcome(s.clientHi(), s.clientLo(), SessionOutcome.classify(f), s.lastNanos());
         // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
-        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, nowNanos))
+        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), nowNanos))
         {
             judge(f, nowNanos);
         }
@@ -296,8 +292,8 @@ final class SmtpPatterns implements Session.Listener
         final Session s = f.session;
         final SmtpRules rules = f.rules;
         f.now = nowNanos;
-        f.group = Policy.groupOf(s.serverPort);
-        f.host = state(s.clientHi, s.clientLo, nowNanos);
+        f.group = Policy.groupOf(s.serverPort());
+        f.host = state(s.clientHi(), s.clientLo(), nowNanos);
         f.domainCount = s.recipientDomainHashes(f.domains);
         f.host.summarise(f);
         final String[] ids = ruleIds(rules);
@@ -318,7 +314,7 @@ final class SmtpPatterns implements Session.Listener
     private void found(final SessionDetector detector, final SessionFacts f, final long nowNanos)
     {
         final Session s = f.session;
-        fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, detector.rule(f.rules), detector.action(f.rules),
+        fire(f.host, s.clientHi(), s.clientLo(), s.hostClass(), f.group, detector.rule(f.rules), detector.action(f.rules),
             detector.reason(f), detector.evidence(f), nowNanos);
     }
 

@@ -71,8 +71,8 @@ class ConnectionTableTest
                 e.dstPort = 25;
                 e.tcpFlags = random.nextBoolean() ? PacketEvent.TCP_SYN : PacketEvent.TCP_ACK;
                 s.open(e, step, false);
-                table.insert(s);
-                if (s.halfOpen)
+                table.insert(s, Session.isBareClientSyn(e));
+                if (table.isHalfOpen(s))
                 {
                     halfOpen.add(s);
                 }
