@@ -270,6 +270,12 @@ public final class SmtpAnalyser implements Analyser
         return total;
     }
 
+    /** Heap bytes of the pattern analysers' host state right now (bounded by {@link SmtpLimits#maxPatternBytes()}). */
+    public long patternBytes()
+    {
+        return patterns.retainedBytes();
+    }
+
     /** Hosts the pattern analysers track right now. */
     public int patternHosts()
     {

@@ -49,6 +49,8 @@ final class SmtpPatterns implements Session.Listener
     private final SessionDetector[] detectors = SessionDetectors.all();
     /** The session being judged, as the detectors see it; refilled per session. */
     private final SessionFacts facts;
+    /** Sum of the tracked hosts' {@link HostState#accountedBytes}. */
+    private long retainedBytes;
     private SmtpRules.Blocklist zonesFor;
     private SmtpRules idsFor;
     private String[] ids;
@@ -74,6 +76,7 @@ final class SmtpPatterns implements Session.Listener
                 if (full)
                 {
                     counters.caps[Cap.PATTERN_HOSTS.ordinal()]++;
+                    retainedBytes -= eldest.getValue().accountedBytes;
                 }
                 return full;
             }
@@ -108,6 +111,7 @@ final class SmtpPatterns implements Session.Listener
         {
             blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
         }
+        account(state);
     }
 
     /**
@@ -304,6 +308,43 @@ final class SmtpPatterns implements Session.Listener
                 found(detectors[i], f, nowNanos);
             }
         }
+        account(f.host);
+    }
+
+    /**
+     * Brings the running total of host-state bytes up to date for {@code h}, which just grew; past
+     * {@link SmtpLimits#maxPatternBytes()} the least recently active other hosts are forgotten until it fits.
+     */
+    private void account(final HostState h)
+    {
+        final long bytes = h.retainedBytes();
+        retainedBytes += bytes - h.accountedBytes;
+        h.accountedBytes = bytes;
+        if (retainedBytes > limits.maxPatternBytes())
+        {
+            shed(h);
+        }
+    }
+
+    private void shed(final HostState keep)
+    {
+        final Iterator<HostState> it = hosts.values().iterator();
+        while (retainedBytes > limits.maxPatternBytes() && it.hasNext())
+        {
+            final HostState h = it.next();
+            if (h != keep)
+            {
+                it.remove();
+                retainedBytes -= h.accountedBytes;
+                counters.caps[Cap.PATTERN_BYTES.ordinal()]++;
+            }
+        }
+    }
+
+    /** Heap bytes the hosts' state holds, by {@link HostState#retainedBytes()} as last accounted. */
+    long retainedBytes()
+    {
+        return retainedBytes;
     }
 
     /**
@@ -408,6 +449,7 @@ final class SmtpPatterns implements Session.Listener
                 break;
             }
             it.remove();
+            retainedBytes -= h.accountedBytes;
         }
     }
 
