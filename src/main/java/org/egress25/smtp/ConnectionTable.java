@@ -188,6 +188,23 @@ final class ConnectionTable
         }
     }
 
+    /** Slots made so far (they are kept and reused). */
+    int created()
+    {
+        return created;
+    }
+
+    /** Bytes the buffers of every slot made so far have grown to. */
+    long grownBytes()
+    {
+        long total = 0;
+        for (int i = 0; i < created; i++)
+        {
+            total += slots[i].grownBytes();
+        }
+        return total;
+    }
+
     /** The oldest half-open connection, or null when there is none. */
     Session oldestHalfOpen()
     {

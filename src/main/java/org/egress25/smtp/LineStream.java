@@ -20,6 +20,12 @@ abstract class LineStream implements Reassembler.Consumer
         this.line = new LineBuffer(maxLineLength);
     }
 
+    /** Bytes of the line buffer as grown so far. */
+    final int lineBytesMade()
+    {
+        return line.bytes == null ? 0 : line.bytes.length;
+    }
+
     /** Whether a line starts as this direction's lines must (a verb, a reply code): trusted after a gap. */
     abstract boolean startsRight(byte[] text, int length);
 

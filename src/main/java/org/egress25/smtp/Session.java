@@ -328,6 +328,16 @@ final class Session
         return client.heldBytes() + server.heldBytes();
     }
 
+    /**
+     * Bytes of the buffers this slot has grown so far (line buffers, reorder buffers, arena, reply text,
+     * recipient index): at most the per-connection figure of {@link SmtpLimits}, whatever the traffic.
+     */
+    long grownBytes()
+    {
+        return commands.lineBytesMade() + replies.lineBytesMade() + client.heldCapacityMade()
+            + server.heldCapacityMade() + log.retainedBytes();
+    }
+
     /** Whether text only the session record shows is kept (there is a session log). */
     boolean keepsText()
     {

@@ -276,6 +276,17 @@ public final class SmtpAnalyser implements Analyser
         return patterns.retainedBytes();
     }
 
+    /** Bytes the connection slots' buffers have grown to, and the slots made, for the memory tests. */
+    long connectionBufferBytes()
+    {
+        return table.grownBytes();
+    }
+
+    int connectionSlotsMade()
+    {
+        return table.created();
+    }
+
     /** Hosts the pattern analysers track right now. */
     public int patternHosts()
     {

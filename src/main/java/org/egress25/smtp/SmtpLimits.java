@@ -105,6 +105,16 @@ public record SmtpLimits(
         return Math.max(maxConnectionsPerHost, maxConnections / 4);
     }
 
+    /**
+     * The most buffer bytes one connection slot can grow to: both line buffers, both reorder buffers, the
+     * address arena, the reply text and the recipient index (three ints a recipient).
+     */
+    public long maxBytesPerConnection()
+    {
+        return 2L * maxLineLength + 2L * reorderBytes + addressBytes + (long)maxTransactions * REPLY_TEXT
+            + 12L * maxRecipients;
+    }
+
     public static SmtpLimits defaults()
     {
         return new SmtpLimits(4096, 64, 2048, 4096, 8, Duration.ofMinutes(5), 16, 100, 4096, 64, 100_000,
