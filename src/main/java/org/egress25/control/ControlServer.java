@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /blocks                      active blocks
- * POST /block    {host, for, reason} manual block for a duration (e.g. "2h")
+ * POST /block    {host, for, reason[, force]} manual block for a duration (e.g. "2h"); 400 for an outside
+ *                                   host without force, 503 when the journal cannot record it (not made)
  * POST /unblock  {host, reason}      lift a block; strike history is kept
  * GET  /explain?host=H               why H is or is not blocked
  * GET  /report                       the flagged-host report
@@ -54,7 +55,8 @@ public final class ControlServer implements AutoCloseable
         server.createContext("/block", exchange -> handle(exchange, "POST", () ->
         {
             final JsonNode body = body(exchange);
-            return operations.block(required(body, "host"), required(body, "for"), required(body, "reason"));
+            return operations.block(required(body, "host"), required(body, "for"), required(body, "reason"),
+                body.path("force").asBoolean(false));
         }));
         server.createContext("/unblock", exchange -> handle(exchange, "POST", () ->
         {
@@ -78,7 +80,8 @@ public final class ControlServer implements AutoCloseable
     {
         Object blocks();
 
-        Object block(String host, String duration, String reason);
+        /** @param force block a host outside every inside class (recorded as such) */
+        Object block(String host, String duration, String reason, boolean force);
 
         Object unblock(String host, String reason);
 
@@ -118,6 +121,11 @@ public final class ControlServer implements AutoCloseable
             catch (final BadRequest | IllegalArgumentException e)
             {
                 send(exchange, 400, Map.of("error", String.valueOf(e.getMessage())));
+            }
+            catch (final IllegalStateException e)
+            {
+                // not made: the journal cannot be written, the enforcer thread did not answer
+                send(exchange, 503, Map.of("error", String.valueOf(e.getMessage())));
             }
             catch (final RuntimeException e)
             {
