@@ -31,6 +31,7 @@ import org.egress25.enforce.BlockStore;
 import org.egress25.enforce.EnforcerService;
 import org.egress25.enforce.ReconcileReport;
 import org.egress25.metrics.AnalysisCollector;
+import org.egress25.metrics.DecisionLogCollector;
 import org.egress25.metrics.DecisionMetrics;
 import org.egress25.metrics.EnforcementCollector;
 import org.egress25.metrics.MetricsServer;
@@ -96,13 +97,12 @@ final class Engine implements AutoCloseable
         this.counters = counters;
         policy = new AtomicReference<>(initialPolicy);
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
-        if (options.decisions != null)
+        final DecisionLog decisionLog = options.decisions != null ? DecisionLog.toFile(options.decisions)
+            : defaultDecisionOut != null ? DecisionLog.toStream(defaultDecisionOut) : null;
+        if (decisionLog != null)
         {
-            dispatcher.addListener(DecisionLog.toFile(options.decisions));
-        }
-        else if (defaultDecisionOut != null)
-        {
-            dispatcher.addListener(DecisionLog.toStream(defaultDecisionOut));
+            dispatcher.addListener(decisionLog);
+            new DecisionLogCollector(decisionLog).register(registry);
         }
         dispatcher.addListener(reports);
         dispatcher.addListener(new DecisionMetrics(registry));

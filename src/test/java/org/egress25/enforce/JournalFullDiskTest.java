@@ -169,6 +169,32 @@ class JournalFullDiskTest
         }
     }
 
+    @Test
+    void shouldKeepTheDecisionsLogWholeOnAFullDiskAndWriteWhatFailedOnceThereIsRoom() throws Exception
+    {
+        final Path file = state.resolve("decisions.jsonl");
+        final org.egress25.decision.DecisionLog log = org.egress25.decision.DecisionLog.toFile(file);
+        final Instant now = Instant.now();
+        log.onDecisions(List.of(Decisions.block("10.0.0.1", now, Duration.ofHours(1)),
+            Decisions.block("10.0.0.2", now, Duration.ofHours(1))));
+        final Path filler = fill();
+        for (int i = 1; i <= 24; i++)
+        {
+            log.onDecisions(List.of(Decisions.alert("10.0.1." + i, now)));
+        }
+        assertThat(log.errors()).as("failed writes are counted, not thrown").isPositive();
+        assertThat(JsonLines.read(file).damage()).as("no torn fragment left behind").isEmpty();
+        Files.delete(filler);
+        log.onDecisions(List.of(Decisions.block("10.0.0.3", now, Duration.ofHours(1)),
+            Decisions.block("10.0.0.4", now, Duration.ofHours(1))));
+        log.onClose();
+
+        final JsonLines.Contents contents = JsonLines.read(file);
+        assertThat(contents.damage()).isEmpty();
+        assertThat(contents.lines()).as("every decision, the held ones included").hasSize(28);
+        assertThat(log.held()).isZero();
+    }
+
     private static void awaitTrue(final java.util.function.BooleanSupplier condition) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
