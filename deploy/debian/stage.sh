@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Called by `mvn -Pdeb package` after picocli-codegen wrote the man pages (AsciiDoc) and the completion
 # script from the command model: turns them into what the package ships, under target/deb/.
-#   stage.sh TARGET_DIR JAVA_RELEASE
+#   stage.sh TARGET_DIR
 #     TARGET_DIR/man/*.adoc              -> TARGET_DIR/deb/man/*.1.gz       (asciidoctor's manpage backend)
 #     TARGET_DIR/egress25_completion     -> bash, and for zsh through its bashcompinit
-#     JAVA_RELEASE                       -> TARGET_DIR/deb/java-release     (read by the launcher)
 set -euo pipefail
 target=$1
-release=$2
 deb=$target/deb
 rm -rf "$deb"
 mkdir -p "$deb/man"
@@ -27,5 +25,3 @@ cp "$target/egress25_completion" "$deb/egress25.bash"
     echo 'source /usr/share/bash-completion/completions/egress25'
     echo '_bash_complete -F _picocli_egress25 "$@"'
 } >"$deb/_egress25"
-
-echo "$release" >"$deb/java-release"

@@ -77,6 +77,7 @@ final class Engine implements AutoCloseable
     final Pipeline pipeline;
     final EnforcerService enforcer;
     final String enforcerKind;
+    private final boolean live;
     final CollectorRegistry registry = MetricsServer.newRegistry();
     private final MetricsServer metrics = new MetricsServer(registry);
     private final ScheduledExecutorService policyRefresh = Executors.newSingleThreadScheduledExecutor(r ->
@@ -95,6 +96,7 @@ final class Engine implements AutoCloseable
         final PipelineCounters counters) throws IOException
     {
         this.counters = counters;
+        this.live = source.isLive();
         policy = new AtomicReference<>(initialPolicy);
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
         if (options.decisions != null)
@@ -251,7 +253,11 @@ final class Engine implements AutoCloseable
         return pipeline.awaitCompletion();
     }
 
-    /** Builds the flagged-host report from what the analysers and the decision log hold now. */
+    /**
+     * Builds the flagged-host report from what the analysers and the decision log hold now; call on the
+     * analysis thread (a command) or after the pipeline ended. Hosts no rate rule fired for still get their
+     * class and, while the rate analyser tracks them, first and last seen.
+     */
     FlaggedHostReport report()
     {
         final Map<String, Map<String, Object>> dialogue = new HashMap<>();
@@ -259,7 +265,29 @@ final class Engine implements AutoCloseable
         {
             dialogue.put(summary.host(), SmtpReport.redacted(summary));
         }
-        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts(), dialogue);
+        final List<org.egress25.analysis.FlaggedHost> traffic = rate.flaggedHosts();
+        final java.util.Set<String> detailed = new java.util.HashSet<>();
+        for (final org.egress25.analysis.FlaggedHost t : traffic)
+        {
+            detailed.add(t.host());
+        }
+        final long clock = processor.clockNanos();
+        final Instant asOf = live || clock == 0 ? Instant.now() : Verdicts.toInstant(clock);
+        final long nowNanos = nanos(asOf);
+        final Map<String, FlaggedHostReport.HostFacts> facts = new HashMap<>();
+        final Policy current = policy.get();
+        for (final ReportCollector.HostDecisions d : reports.snapshot())
+        {
+            if (!detailed.contains(d.host()))
+            {
+                final HostKey key = HostKey.parse(d.host());
+                final org.egress25.policy.HostClass cls = current.classify(key.hi(), key.lo());
+                final org.egress25.analysis.HostSnapshot seen = rate.snapshot(key.hi(), key.lo(), nowNanos);
+                facts.put(d.host(), new FlaggedHostReport.HostFacts(cls == null ? null : cls.name(),
+                    seen == null ? null : seen.firstSeen(), seen == null ? null : seen.lastSeen()));
+            }
+        }
+        return FlaggedHostReport.build(reports.snapshot(), traffic, dialogue, facts, asOf);
     }
 
     /** Writes report.json and report.txt; call once the pipeline has ended (analyser state is then safe to read). */

@@ -29,10 +29,25 @@ final class EngineOperations implements ControlServer.Operations
     private static final long COMMAND_TIMEOUT_SECONDS = 5;
 
     private final Engine engine;
+    private final org.egress25.policy.PolicyReloader reloader;
 
-    EngineOperations(final Engine engine)
+    /** @param reloader the rule reloader, or null when the built-in rules run (nothing to reload) */
+    EngineOperations(final Engine engine, final org.egress25.policy.PolicyReloader reloader)
     {
         this.engine = engine;
+        this.reloader = reloader;
+    }
+
+    @Override
+    public Object reload()
+    {
+        if (reloader == null)
+        {
+            throw new BadRequest("this instance runs the built-in rules (no --rules): there is nothing to reload");
+        }
+        final boolean ok = reloader.reload();
+        final List<String> problems = reloader.lastProblems().stream().map(Object::toString).toList();
+        return ControlServer.map("reloaded", ok, "hash", reloader.activeHash(), "problems", problems);
     }
 
     @Override
@@ -154,10 +169,10 @@ final class EngineOperations implements ControlServer.Operations
     }
 
     @Override
-    public Object report()
+    public org.egress25.report.FlaggedHostReport report()
     {
         // the analysers' report detail belongs to the analysis thread: build it there
-        return await(engine.commands.submit(() -> engine.report().toMap()));
+        return await(engine.commands.submit(engine::report));
     }
 
     private static Map<String, Object> decisionMap(final Decision d)

@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
         ControlCommands.Unblock.class,
         ControlCommands.Explain.class,
         ControlCommands.Report.class,
+        ControlCommands.Reload.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

@@ -83,6 +83,8 @@ class DaemonLogLinesTest
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // as the launcher and the jar's manifest do: JNA's native access is expected, not a warning for users
+            "--enable-native-access=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), "org.egress25.cli.Main"));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command)
