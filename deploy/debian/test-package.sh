@@ -315,6 +315,13 @@ except OSError as e:
     check "SIGHUP reloads the rules (egress25_rules_reload_total{result=\"success\"} ${before:-?} -> ${after:-?})" \
         awk -v a="${after:-0}" -v b="${before:-0}" 'BEGIN { exit !(a > b) }'
 
+    # the dashboard and the alerts against what this running instance really exports
+    local unknown
+    unknown=$(netns "$NS_GW" "$PY" "$ROOT/deploy/debian/metric-names.py" http://127.0.0.1:9325/metrics \
+        "$ROOT/deploy/grafana/egress25.json" "$ROOT/deploy/prometheus/egress25-alerts.yml" 2>&1) || true
+    check "every metric the Grafana dashboard and the alert rules name is exported by the running service${unknown:+: $unknown}" \
+        test -z "$unknown"
+
     local unprefixed stamped
     unprefixed=$(grep -cv '^<[0-7]>' "$WORK/journal" || true)
     stamped=$(grep -c '^<[0-7]>[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T' "$WORK/journal" || true)
