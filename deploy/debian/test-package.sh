@@ -11,8 +11,9 @@
 #   4. apt-get remove keeps configuration and state; apt-get purge leaves nothing behind
 #
 # CI has no running systemd, hence setpriv for step 3. Prints PASS/FAIL per check and a closing
-# "package test: N passed, M failed"; exits non-zero on any FAIL. Serialised by a lock, because it
-# installs and purges a system package and parallel runs on one machine would purge each other's.
+# "package: N passed, M failed" (the plain form CI reads); exits non-zero on any FAIL. Serialised by a
+# lock, because it installs and purges a system package and parallel runs on one machine would purge
+# each other's.
 #   bash deploy/debian/test-package.sh [PACKAGE.deb]
 set -euo pipefail
 
@@ -396,7 +397,7 @@ main()
         if build_lab; then run_service || true; else fail "namespace lab"; fi
         remove_package
     fi
-    printf 'package test: %d passed, %d failed\n' "$PASSED" "$FAILED"
+    printf 'package: %d passed, %d failed\n' "$PASSED" "$FAILED"
     ((FAILED == 0))
 }
 
