@@ -91,15 +91,31 @@ install_package()
     check "man pages egress25(1) and egress25-run(1) are installed and say what run does" bash -c '
         zcat /usr/share/man/man1/egress25.1.gz | grep -q "^\.TH \"EGRESS25\" \"1\"" &&
         zcat /usr/share/man/man1/egress25-run.1.gz | grep -q -- "state\\\\-dir"'
-    # the completion function itself: what bash offers after "egress25 ru" and "egress25 run --log-f"
+    # the function bash registers for egress25: what it offers after "egress25 ru" and "egress25 run --state"
     local words
+    # shellcheck disable=SC2016 # expanded by the inner shell
     words=$(bash -c 'source /usr/share/bash-completion/completions/egress25
-        COMP_WORDS=(egress25 ru); COMP_CWORD=1; _picocli_egress25; printf "%s " "${COMPREPLY[@]}"
-        COMP_WORDS=(egress25 run --log-f); COMP_CWORD=2; _picocli_egress25; printf "%s " "${COMPREPLY[@]}"' 2>/dev/null || true)
-    check "bash completion offers subcommands and options (egress25 ru<TAB> -> $(tr -s ' ' <<<"$words"))" \
-        bash -c '[[ " $1" == *" run "* && " $1" == *" rules "* && "$1" == *"--log-format"* ]]' _ "$words"
-    check "zsh completion is installed as a completion function for egress25" \
-        grep -q '^#compdef egress25' /usr/share/zsh/vendor-completions/_egress25
+        function=$(complete -p egress25 | sed -n "s/.*-F \([^ ]*\).*/\1/p")
+        COMP_WORDS=(egress25 ru); COMP_CWORD=1; "$function"; printf "%s " "${COMPREPLY[@]}"; echo -n "| "
+        COMP_WORDS=(egress25 run --state); COMP_CWORD=2; "$function"; printf "%s " "${COMPREPLY[@]}"' 2>/dev/null || true)
+    check "bash completion offers subcommands and their options (egress25 ru<TAB>, egress25 run --state<TAB>: $(tr -s ' ' <<<"$words"))" \
+        bash -c '[[ $1 == *" run "*"|"* && $1 == *" rules "*"|"* && $1 == *"| --state-dir"* ]]' _ " $words"
+    # zsh, driven through a pseudo-terminal as a person types: "egress25 run --state<TAB>"
+    local zsh_line
+    # shellcheck disable=SC2016 # a zsh script
+    zsh_line=$(timeout 30 zsh -f -c '
+        zmodload zsh/zpty
+        zpty z "PS1=\"> \" TERM=dumb zsh -f -i"
+        zpty -w z "autoload -U compinit; compinit -u; egress25() { :; }"
+        sleep 1
+        zpty -w -n z $'"'"'egress25 run --state\t'"'"'
+        sleep 3
+        out=""
+        while zpty -r -t z line; do out+=$line; done
+        print -r -- $out
+        zpty -d z' 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' || true)
+    check "zsh completes egress25 run --state<TAB> to --state-dir, without errors" \
+        bash -c '[[ $1 == *"egress25 run --state-dir"* && $1 != *"not found"* ]]' _ "$zsh_line"
     local shell uid
     IFS=: read -r _ _ uid _ _ _ shell < <(getent passwd egress25)
     check "system user egress25 (uid $uid, shell $shell), groups egress25 and egress25-read, the user in both" bash -c '
@@ -377,7 +393,7 @@ main()
     [[ -n $DEB && -f $DEB ]] || { echo "package test: no target/egress25_*.deb: build it with mvn -Pdeb package" >&2; exit 1; }
     DEB=$(readlink -f "$DEB")
     local c
-    for c in ip nft setpriv apt-get "$PY"; do
+    for c in ip nft setpriv apt-get zsh "$PY"; do
         command -v "$c" >/dev/null 2>&1 || { echo "package test: $c is missing: run deploy/setup.sh" >&2; exit 1; }
     done
     exec 9>/run/lock/egress25-package-test.lock
