@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/jdk.sh
 
-packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium)
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium asciidoctor systemd zsh)
 jdk_package=openjdk-$EGRESS25_JAVA_RELEASE-jdk-headless
 find_java_home javac >/dev/null || packages+=("$jdk_package")
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
