@@ -101,6 +101,11 @@ final class Engine implements AutoCloseable
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
         if (options.decisions != null)
         {
+            if (source.isLive())
+            {
+                // a restarted gateway's report still knows every host flagged before the restart
+                org.egress25.report.ReportHistory.restore(options.decisions, reports);
+            }
             dispatcher.addListener(DecisionLog.toFile(options.decisions));
         }
         else if (defaultDecisionOut != null)
