@@ -57,6 +57,11 @@ final class RunCommand implements Callable<Integer>
         description = "Gone: the control endpoint is a Unix socket now.")
     String tcpControl;
 
+    @Option(names = "--reload-max-removal", paramLabel = "PERCENT", defaultValue = "50",
+        description = "A rules reload after a file change that would remove more than this share of the running "
+            + "exemptions or classes, or a whole rule file, is held until SIGHUP (default: ${DEFAULT-VALUE}).")
+    int reloadMaxRemovalPercent;
+
     @Mixin
     CommonOptions options = new CommonOptions();
 
@@ -67,6 +72,10 @@ final class RunCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         options.validate();
+        if (reloadMaxRemovalPercent < 0 || reloadMaxRemovalPercent > 100)
+        {
+            throw new ConfigException("--reload-max-removal must be 0..100 (percent), got " + reloadMaxRemovalPercent);
+        }
         if (tcpControl != null)
         {
             throw new ConfigException("the control endpoint is a Unix socket now (--control-socket PATH, default "
@@ -93,7 +102,8 @@ final class RunCommand implements Callable<Integer>
         final CountDownLatch stopped = new CountDownLatch(1);
         final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
         final PolicyReloader reloader = options.rules == null ? null
-            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy);
+            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy,
+                reloadMaxRemovalPercent / 100.0);
         final ControlServer control = new ControlServer(new EngineOperations(engine, reloader),
             new Access(controlGroup, controlReadGroup));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
