@@ -46,6 +46,7 @@ import org.egress25.pipeline.PipelineCounters;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
+import org.egress25.report.ReportHistory;
 import org.egress25.report.SmtpReport;
 import org.egress25.smtp.QueuedSessionSink;
 import org.egress25.smtp.SessionLogWriter;
@@ -105,6 +106,12 @@ final class Engine implements AutoCloseable
             : defaultDecisionOut != null ? DecisionLog.toStream(defaultDecisionOut) : null;
         if (decisionLog != null)
         {
+            if (options.decisions != null && source.isLive())
+            {
+                // a restarted gateway's report still knows every host flagged before the restart; read after
+                // opening, which has cut back a record a crash left torn
+                ReportHistory.restore(options.decisions, reports);
+            }
             dispatcher.addListener(decisionLog);
             new DecisionLogCollector(decisionLog).register(registry);
         }

@@ -123,8 +123,13 @@ final class EngineOperations implements ControlServer.Operations
     {
         final HostKey key = parseHost(host);
         final boolean wasBlocked = engine.enforcer.store().active(key.text(), Instant.now()).isPresent();
+        // applied either way, which clears a stray kernel element; but an unblock of a host that was not
+        // blocked is no decision: it stays out of the decisions log and the report
         final Decision decision = engine.enforcer.unblock(key.text(), reason);
-        engine.dispatcher.accept(decision);
+        if (wasBlocked)
+        {
+            engine.dispatcher.accept(decision);
+        }
         await(engine.commands.submit(() ->
         {
             engine.verdicts.liftBlock(key, Engine.nanos(decision.time()));
