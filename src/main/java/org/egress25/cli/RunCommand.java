@@ -48,6 +48,11 @@ final class RunCommand implements Callable<Integer>
         description = "Address the control endpoint binds to (default: ${DEFAULT-VALUE}; keep it local).")
     String controlBind;
 
+    @Option(names = "--reload-max-removal", paramLabel = "PERCENT", defaultValue = "50",
+        description = "A rules reload after a file change that would remove more than this share of the running "
+            + "exemptions or classes, or a whole rule file, is held until SIGHUP (default: ${DEFAULT-VALUE}).")
+    int reloadMaxRemovalPercent;
+
     @Mixin
     CommonOptions options = new CommonOptions();
 
@@ -58,6 +63,10 @@ final class RunCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         options.validate();
+        if (reloadMaxRemovalPercent < 0 || reloadMaxRemovalPercent > 100)
+        {
+            throw new ConfigException("--reload-max-removal must be 0..100 (percent), got " + reloadMaxRemovalPercent);
+        }
         if (options.metricsPort == null)
         {
             options.metricsPort = 9325;
@@ -79,7 +88,8 @@ final class RunCommand implements Callable<Integer>
         final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
         final ControlServer control = new ControlServer(new EngineOperations(engine));
         final PolicyReloader reloader = options.rules == null ? null
-            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy);
+            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy,
+                reloadMaxRemovalPercent / 100.0);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (reloader != null)
@@ -96,7 +106,7 @@ final class RunCommand implements Callable<Integer>
                 }
                 catch (final java.io.IOException | RuntimeException e)
                 {
-                    System.err.println("egress25: could not write the report to " + options.report + ": " + e);
+                    Status.error(err, "could not write the report to " + options.report + ": " + e);
                 }
             }
             stopped.countDown();
@@ -122,14 +132,13 @@ final class RunCommand implements Callable<Integer>
             io.prometheus.client.Gauge.build("egress25_rules_active_info", "The rules in force, by hash; one series valued 1.")
                 .labelNames("hash").register(engine.registry).labels(policy.hash()).set(1);
         }
-        err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
+        Status.info(err, "running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
             + engine.metricsPort() + "/metrics, control on http://" + controlBind + ":" + control.port() + "/");
-        err.flush();
         final Throwable failure = engine.awaitCompletion();
         if (failure != null)
         {
-            err.println("egress25: capture on " + interfaceName + " failed: " + failure.getMessage());
+            Status.error(err, "capture on " + interfaceName + " failed: " + failure.getMessage());
             return Main.EXIT_FAILURE;
         }
         stopped.await();

@@ -55,7 +55,13 @@ final class OperationSection
             boolean ok = true;
             for (final Node item : items)
             {
-                final Duration step = reader.duration(item, path);
+                Duration step = reader.duration(item, path);
+                if (step != null && step.compareTo(BlockLadder.MAX_BLOCK) > 0)
+                {
+                    reader.error(item, path + ": " + Durations.text(step) + " is longer than the kernel can hold a block ("
+                        + Durations.text(BlockLadder.MAX_BLOCK) + ")");
+                    step = null;
+                }
                 ok &= step != null;
                 if (step != null && !durations.isEmpty() && step.compareTo(durations.get(durations.size() - 1)) < 0)
                 {

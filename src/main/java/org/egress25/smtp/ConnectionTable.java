@@ -1,6 +1,7 @@
 package org.egress25.smtp;
 
 import java.util.Arrays;
+import org.egress25.policy.Addresses;
 
 /**
  * The tracked connections: an open-addressing hash from the connection's addresses and ports to a slot,
@@ -10,6 +11,11 @@ import java.util.Arrays;
  * <p>Linear probing with backward-shift deletion (Knuth 6.4, algorithm R), so there are no tombstones and
  * a lookup never walks further than the cluster it hashes into. The index holds twice as many cells as
  * there are slots, so clusters stay short. Nothing here allocates once every slot exists.
+ *
+ * <p>Half-open connections (the client's bare SYNs, nothing else yet) are also on a list in the order they
+ * opened, linked through two int arrays by slot: the analyser ends the oldest when it passes the SYN timeout,
+ * or when every slot is taken and a new connection needs one. A spoofed SYN is never answered, so a flood of
+ * them only ever displaces its own kind; any other segment takes a connection off the list for good.
  */
 final class ConnectionTable
 {
@@ -36,6 +42,13 @@ final class ConnectionTable
     private final Session[] live;
     private int liveCount;
     private final HostCounts hosts;
+    private final HostCounts ranges;
+    /** The half-open list: next and previous slot by slot, oldest at the head. */
+    private final int[] halfNext;
+    private final int[] halfPrev;
+    private int halfHead = EMPTY;
+    private int halfTail = EMPTY;
+    private int halfCount;
 
     /** @param keepsText passed to every {@link Session}: keep reply text for session records */
     ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener,
@@ -53,6 +66,9 @@ final class ConnectionTable
         Arrays.fill(cells, EMPTY_CELL);
         mask = size - 1;
         hosts = new HostCounts(limits.maxConnections());
+        ranges = new HostCounts(limits.maxConnections());
+        halfNext = new int[limits.maxConnections()];
+        halfPrev = new int[limits.maxConnections()];
     }
 
     int size()
@@ -97,31 +113,39 @@ final class ConnectionTable
     }
 
     /**
-     * A slot for a new connection from {@code cHi/cLo}, or null when a cap bites (counted). The caller
-     * fills its identity with {@link Session#open} and then calls {@link #insert}.
+     * Whether a new connection from {@code cHi/cLo} may have a slot now: {@link Cap#CONNECTIONS_PER_HOST},
+     * {@link Cap#CONNECTIONS_PER_RANGE} or {@link Cap#CONNECTIONS} when a cap bites (not counted here: the
+     * analyser may still make room), else null.
      */
-    Session allocate(final long cHi, final long cLo)
+    Cap refusal(final long cHi, final long cLo)
     {
         if (hosts.get(cHi, cLo) >= limits.maxConnectionsPerHost())
         {
-            counters.caps[Cap.CONNECTIONS_PER_HOST.ordinal()]++;
-            return null;
+            return Cap.CONNECTIONS_PER_HOST;
         }
+        if (ranges.get(cHi, rangeLo(cHi, cLo)) >= limits.maxConnectionsPerRange())
+        {
+            return Cap.CONNECTIONS_PER_RANGE;
+        }
+        return freeCount == 0 && created == slots.length ? Cap.CONNECTIONS : null;
+    }
+
+    /**
+     * A slot for a new connection; {@link #refusal} must have said yes. The caller fills its identity with
+     * {@link Session#open} and then calls {@link #insert}.
+     */
+    Session allocate()
+    {
         final int slot;
         if (freeCount > 0)
         {
             slot = free[--freeCount];
         }
-        else if (created < slots.length)
+        else
         {
             slot = created++;
             slots[slot] = new Session(limits, counters, listener, keepsText);
             slots[slot].tableIndex = slot;
-        }
-        else
-        {
-            counters.caps[Cap.CONNECTIONS.ordinal()]++;
-            return null;
         }
         return slots[slot];
     }
@@ -138,6 +162,64 @@ final class ConnectionTable
         s.activeIndex = liveCount;
         live[liveCount++] = s;
         hosts.add(s.clientHi, s.clientLo, 1);
+        ranges.add(s.clientHi, rangeLo(s.clientHi, s.clientLo), 1);
+        if (s.halfOpen)
+        {
+            final int slot = s.tableIndex;
+            halfPrev[slot] = halfTail;
+            halfNext[slot] = EMPTY;
+            if (halfTail == EMPTY)
+            {
+                halfHead = slot;
+            }
+            else
+            {
+                halfNext[halfTail] = slot;
+            }
+            halfTail = slot;
+            halfCount++;
+        }
+    }
+
+    /** The oldest half-open connection, or null when there is none. */
+    Session oldestHalfOpen()
+    {
+        return halfHead == EMPTY ? null : slots[halfHead];
+    }
+
+    int halfOpenCount()
+    {
+        return halfCount;
+    }
+
+    /** The connection was answered or carried data: off the half-open list for good. */
+    void answered(final Session s)
+    {
+        if (!s.halfOpen)
+        {
+            return;
+        }
+        s.halfOpen = false;
+        final int slot = s.tableIndex;
+        final int prev = halfPrev[slot];
+        final int next = halfNext[slot];
+        if (prev == EMPTY)
+        {
+            halfHead = next;
+        }
+        else
+        {
+            halfNext[prev] = next;
+        }
+        if (next == EMPTY)
+        {
+            halfTail = prev;
+        }
+        else
+        {
+            halfPrev[next] = prev;
+        }
+        halfCount--;
     }
 
     void remove(final Session s)
@@ -158,6 +240,8 @@ final class ConnectionTable
         moved.activeIndex = s.activeIndex;
         live[liveCount] = null;
         hosts.add(s.clientHi, s.clientLo, -1);
+        ranges.add(s.clientHi, rangeLo(s.clientHi, s.clientLo), -1);
+        answered(s);
         free[freeCount++] = s.tableIndex;
     }
 
@@ -176,6 +260,12 @@ final class ConnectionTable
             next = (next + 1) & mask;
         }
         cells[hole] = EMPTY_CELL;
+    }
+
+    /** The low half of a client's inside range as an address (the high half is its own): IPv4 /24, IPv6 /64. */
+    private static long rangeLo(final long hi, final long lo)
+    {
+        return Addresses.isIpv4(hi, lo) ? lo & ~0xFFL : 0;
     }
 
     private static int hashOf(final long entry)

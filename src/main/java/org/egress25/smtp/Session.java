@@ -46,6 +46,8 @@ final class Session implements Reassembler.Consumer
     static final String END_IDLE = "idle";
     static final String END_REUSED = "reused";
     static final String END_OF_INPUT = "end-of-input";
+    static final String END_SYN_TIMEOUT = "syn-timeout";
+    static final String END_EVICTED = "evicted";
 
     private static final int MODE_LINE = 0;
     private static final int MODE_DATA = 1;
@@ -68,6 +70,8 @@ final class Session implements Reassembler.Consumer
     private static final int TX_UNLISTED = -2;
 
     private static final int FLAG_LAST = 1;
+    /** A ring entry standing for commands that found the ring full: their verbs are unknown. */
+    private static final int FLAG_LOST = 2;
     private static final int MAX_REPLY_CODES = 64;
 
     private final SmtpLimits limits;
@@ -91,6 +95,8 @@ final class Session implements Reassembler.Consumer
     int activeIndex;
     long clientIsn;
     boolean clientSyn;
+    /** Only the client's bare SYNs seen so far: on the table's half-open list, first to give up its slot. */
+    boolean halfOpen;
 
     long startNanos;
     long lastNanos;
@@ -122,6 +128,8 @@ final class Session implements Reassembler.Consumer
     private final int[] pendingVerb;
     private final int[] pendingTx;
     private final int[] pendingFlags;
+    /** How many equal commands in a row the entry stands for. */
+    private final int[] pendingRepeat;
     private int pendingHead;
     private int pendingCount;
 
@@ -180,6 +188,7 @@ final class Session implements Reassembler.Consumer
         pendingVerb = new int[limits.maxPipelined()];
         pendingTx = new int[limits.maxPipelined()];
         pendingFlags = new int[limits.maxPipelined()];
+        pendingRepeat = new int[limits.maxPipelined()];
         final int tx = limits.maxTransactions();
         txMailOffset = new int[tx];
         txMailLength = new int[tx];
@@ -202,6 +211,7 @@ final class Session implements Reassembler.Consumer
         hostClass = e.hostClass;
         clientIsn = 0;
         clientSyn = false;
+        halfOpen = isBareClientSyn(e);
         startNanos = nowNanos;
         lastNanos = nowNanos;
         endReason = null;
@@ -302,6 +312,14 @@ final class Session implements Reassembler.Consumer
             }
         }
         return null;
+    }
+
+    /** A SYN from the client without ACK or payload: all a spoofed source ever sends. */
+    static boolean isBareClientSyn(final PacketEvent e)
+    {
+        return e.direction == PacketEvent.DIR_OUTBOUND && e.payloadLength == 0
+            && (e.tcpFlags & (PacketEvent.TCP_SYN | PacketEvent.TCP_ACK | PacketEvent.TCP_RST | PacketEvent.TCP_FIN))
+            == PacketEvent.TCP_SYN;
     }
 
     /** Delivers what the reorder buffers still hold, treating holes as gaps: the session is ending. */
@@ -929,8 +947,7 @@ final class Session implements Reassembler.Consumer
         if (pendingCount > 1 && pendingVerb[pendingHead] == Verb.GREETING.ordinal() && replyClass == 2 && code != 220)
         {
             // A 250 cannot be a greeting: the capture missed the banner, so this answers the first command.
-            pendingHead = (pendingHead + 1) % pendingVerb.length;
-            pendingCount--;
+            popPending();
         }
         final Verb verb;
         final int tx;
@@ -940,8 +957,7 @@ final class Session implements Reassembler.Consumer
             verb = verbs[pendingVerb[pendingHead]];
             tx = pendingTx[pendingHead];
             flags = pendingFlags[pendingHead];
-            pendingHead = (pendingHead + 1) % pendingVerb.length;
-            pendingCount--;
+            popPending();
         }
         else
         {
@@ -952,6 +968,12 @@ final class Session implements Reassembler.Consumer
             {
                 anomaly(Anomaly.UNSOLICITED_REPLY);
             }
+        }
+        if ((flags & FLAG_LOST) != 0)
+        {
+            anomaly(Anomaly.UNATTRIBUTED_REPLY);
+            earlyRejection |= isRejection(code);
+            return;
         }
         answered(verb, tx, flags, code, line, length);
     }
@@ -1082,19 +1104,63 @@ final class Session implements Reassembler.Consumer
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * Queues a command for the reply that will answer it. A command equal to the newest queued one (same verb,
+     * transaction and flags, as a pipelined run of RCPTs is) only raises that entry's count, so a run of any
+     * length is attributed reply by reply. When the ring is one entry from full, the entry that takes the last
+     * place absorbs every command that finds no room: those commands keep their place in the order and their
+     * replies are counted as unattributed (an anomaly, and a rejection among them still marks the session as
+     * refused), never matched to the wrong command and never lost.
+     */
     private void push(final Verb verb, final int tx, final int flags)
     {
+        if (pendingCount > 0)
+        {
+            final int tail = (pendingHead + pendingCount - 1) % pendingVerb.length;
+            final boolean lostTail = (pendingFlags[tail] & FLAG_LOST) != 0;
+            if (lostTail || pendingVerb[tail] == verb.ordinal() && pendingTx[tail] == tx && pendingFlags[tail] == flags)
+            {
+                if (lostTail)
+                {
+                    lost();
+                }
+                pendingRepeat[tail]++;
+                return;
+            }
+        }
         if (pendingCount == pendingVerb.length)
         {
-            anomaly(Anomaly.PIPELINE_OVERFLOW);
-            counters.caps[Cap.PIPELINE.ordinal()]++;
+            lost(); // a one-entry ring has no room for a place-keeping entry
             return;
         }
+        final boolean last = pendingCount > 0 && pendingCount == pendingVerb.length - 1;
+        if (last)
+        {
+            lost();
+        }
         final int at = (pendingHead + pendingCount) % pendingVerb.length;
-        pendingVerb[at] = verb.ordinal();
-        pendingTx[at] = tx;
-        pendingFlags[at] = flags;
+        pendingVerb[at] = last ? Verb.UNKNOWN.ordinal() : verb.ordinal();
+        pendingTx[at] = last ? TX_NONE : tx;
+        pendingFlags[at] = last ? FLAG_LOST : flags;
+        pendingRepeat[at] = 1;
         pendingCount++;
+    }
+
+    /** A command the pipelining ring could not itemise. */
+    private void lost()
+    {
+        anomaly(Anomaly.PIPELINE_OVERFLOW);
+        counters.caps[Cap.PIPELINE.ordinal()]++;
+    }
+
+    /** One reply answered the head entry: the next command of its run, or the next entry. */
+    private void popPending()
+    {
+        if (--pendingRepeat[pendingHead] == 0)
+        {
+            pendingHead = (pendingHead + 1) % pendingVerb.length;
+            pendingCount--;
+        }
     }
 
     private void count(final Verb verb)

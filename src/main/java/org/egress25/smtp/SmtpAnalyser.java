@@ -19,6 +19,9 @@ import org.egress25.policy.Policy;
  * mid-connection; pure ACKs, FINs and RSTs of untracked connections are ignored, so the last ACK after a
  * close does not open a phantom session. Sessions end on FIN from both sides (or from the only side seen),
  * RST, a new SYN on the same ports, {@link SmtpLimits#idleTimeout()} of capture time, or end of input.
+ * A connection of nothing but the client's bare SYNs ends at the policy's SYN timeout instead, and is evicted
+ * (oldest first) when a new connection finds every slot taken: spoofed SYNs, never answered, cannot keep
+ * the dialogues of real connections out of the table ({@link SmtpLimits}).
  *
  * <p>Port 465 is implicit TLS (RFC 8314): counted, never parsed.
  *
@@ -32,6 +35,7 @@ public final class SmtpAnalyser implements Analyser
     /** The session log, or null: records are only built when someone reads them. */
     private final SessionSink sessions;
     private final SmtpLimits limits;
+    private final Supplier<Policy> policy;
     private final SmtpCounters counters = new SmtpCounters();
     private final SmtpPatterns patterns;
     private final ConnectionTable table;
@@ -48,6 +52,7 @@ public final class SmtpAnalyser implements Analyser
     {
         this.sessions = sessions;
         this.limits = limits;
+        this.policy = policy;
         this.patterns = new SmtpPatterns(policy, verdicts, outcomes, limits, counters);
         this.table = new ConnectionTable(limits, counters, patterns, sessions != null);
         // Sweep for idle sessions every twentieth of the timeout (15 s for the default 5 min, never more often than
@@ -83,13 +88,17 @@ public final class SmtpAnalyser implements Analyser
             {
                 return;
             }
-            s = table.allocate(clientHi, clientLo);
-            if (s == null)
+            if (!admit(clientHi, clientLo, e.timestampNanos))
             {
                 return;
             }
+            s = table.allocate();
             s.open(e, e.timestampNanos, e.serverPort() == IMPLICIT_TLS_PORT);
             table.insert(s);
+        }
+        else if (s.halfOpen && !Session.isBareClientSyn(e))
+        {
+            table.answered(s);
         }
         final String end = s.onSegment(e);
         if (end != null)
@@ -98,9 +107,47 @@ public final class SmtpAnalyser implements Analyser
         }
     }
 
+    /**
+     * Whether a new connection from the host may have a slot, ending the oldest half-open connection when
+     * only the table's size is in the way; a refusal is counted under the cap that bit.
+     */
+    private boolean admit(final long clientHi, final long clientLo, final long nowNanos)
+    {
+        Cap refusal = table.refusal(clientHi, clientLo);
+        if (refusal == Cap.CONNECTIONS && table.oldestHalfOpen() != null)
+        {
+            counters.caps[Cap.HALF_OPEN_EVICTED.ordinal()]++;
+            finish(table.oldestHalfOpen(), Session.END_EVICTED, nowNanos);
+            refusal = null;
+        }
+        if (refusal != null)
+        {
+            counters.caps[refusal.ordinal()]++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends half-open connections older than the SYN timeout; they are in opening order, so only the head is read. */
+    private void expireHalfOpen(final long nowNanos)
+    {
+        final long synTimeoutNanos = policy.get().synTimeout().toNanos();
+        Session oldest = table.oldestHalfOpen();
+        while (oldest != null && nowNanos - oldest.startNanos - synTimeoutNanos >= 0)
+        {
+            counters.caps[Cap.SYN_TIMEOUT.ordinal()]++;
+            finish(oldest, Session.END_SYN_TIMEOUT, nowNanos);
+            oldest = table.oldestHalfOpen();
+        }
+    }
+
     @Override
     public void onTick(final long nowNanos)
     {
+        if (table.halfOpenCount() > 0)
+        {
+            expireHalfOpen(nowNanos);
+        }
         if (clockStarted && nowNanos - nextSweepNanos < 0)
         {
             return;
@@ -205,6 +252,12 @@ public final class SmtpAnalyser implements Analyser
     public int openSessions()
     {
         return table.size();
+    }
+
+    /** Connections tracked right now that are half-open: nothing but the client's bare SYNs seen. */
+    public int halfOpenSessions()
+    {
+        return table.halfOpenCount();
     }
 
     /** Bytes held in reorder buffers right now, all connections together. */

@@ -11,6 +11,11 @@ import java.time.Duration;
  * + maxTransactions*REPLY_TEXT} bytes: 2*2048 + 2*4096 + 4096 + 16*200 = 19.6 KB with the defaults, so
  * 4096 connections cost at most 80 MB. Connection objects are made on first need and then reused.
  *
+ * <p>Spoofed SYNs cannot take the table: a connection that has seen nothing but bare SYNs from its client is
+ * half-open, ends at the policy's SYN timeout, and is the first to give up its slot when every slot is taken
+ * (oldest first); a connection that was answered or carried a byte is never evicted for a new one. One
+ * inside range (an IPv4 /24 or an IPv6 /64) holds at most {@link #maxConnectionsPerRange()} slots.
+ *
  * @param maxConnections        connections tracked at once, all hosts together
  * @param maxConnectionsPerHost connections one inside host may have tracked at once (a spambot opening
  *                              hundreds must not evict everyone else's sessions)
@@ -68,6 +73,16 @@ public record SmtpLimits(
         }
         positive("maxPipelined", maxPipelined);
         positive("maxPatternHosts", maxPatternHosts);
+    }
+
+    /**
+     * Connections one inside range (IPv4 /24, IPv6 /64) may have tracked at once: a quarter of the table,
+     * and never less than one host's share, so a source range (a compromised office, a spoofer confined to
+     * one prefix) leaves three quarters of the slots to everyone else.
+     */
+    public int maxConnectionsPerRange()
+    {
+        return Math.max(maxConnectionsPerHost, maxConnections / 4);
     }
 
     public static SmtpLimits defaults()
