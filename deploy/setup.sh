@@ -11,7 +11,8 @@
 #   openjdk-25-jdk-headless   only when no Java 25 is found (deploy/jdk.sh says where it looks); where the
 #                             distribution has none (Debian 12), setup names what to install and stops
 #   maven                     only when no mvn is on the PATH already
-# The build then runs with JAVA_HOME set to that Java 25, whatever the default `java` is.
+# The build then runs with JAVA_HOME set to that Java 25, whatever the default `java` is, and ends with the
+# launcher's AOT cache (target/egress25.aot), trained by one replay of the demo capture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/jdk.sh
@@ -51,4 +52,6 @@ if [[ "${EGRESS25_SKIP_BUILD:-}" != 1 ]]; then
     echo "setup: building target/egress25.jar" >&2
     mvn -B -q -DskipTests package
   fi
+  # the launcher's AOT cache, trained by a replay of the demo capture (deploy/aot-cache.sh)
+  [[ target/egress25.aot -nt target/egress25.jar ]] || bash deploy/aot-cache.sh
 fi
