@@ -62,8 +62,8 @@ final class CommonOptions
     int maxConnections;
 
     @Option(names = "--enforce", paramLabel = "KIND[,KIND]",
-        description = "Enforcer(s): nftables, exec or none (shadow mode); several with commas, e.g. nftables,exec."
-            + " Overrides the rules; replay default none.")
+        description = "Enforcer(s): nftables, flowspec, exec or none (shadow mode); several with commas, e.g."
+            + " nftables,flowspec. Overrides the rules; replay default none.")
     String enforce;
 
     @Option(names = "--syslog", paramLabel = "udp://HOST[:PORT]|tcp://HOST[:PORT]",
