@@ -135,6 +135,10 @@ final class RunCommand implements Callable<Integer>
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
+        if (options.report != null)
+        {
+            startReportWriter(engine, options.report);
+        }
         try
         {
             control.start(controlSocket);
@@ -174,5 +178,32 @@ final class RunCommand implements Callable<Integer>
         }
         stopped.await();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Rewrites the report in {@code dir} once a minute while running, so a kill -9 loses at most a minute of
+     * it (the decisions themselves are in the decisions log, which the next start reads back).
+     */
+    private static void startReportWriter(final Engine engine, final Path dir)
+    {
+        final java.util.concurrent.ScheduledExecutorService writer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "egress25-report-writer");
+                t.setDaemon(true);
+                return t;
+            });
+        writer.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                engine.commands.submit(engine::report).get(10, java.util.concurrent.TimeUnit.SECONDS).write(dir);
+            }
+            catch (final Exception e)
+            {
+                org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("could not write the report to {}: {}", dir,
+                    e.toString());
+            }
+        }, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

@@ -83,7 +83,7 @@ final class OperationSection
     {
         final EnforcementRules b = rules.base().enforcement();
         final Mapping m = rules.section("enforcement",
-            List.of("enforcer", "ports", "verdict", "table", "output-chain", "exec"));
+            List.of("enforcer", "ports", "verdict", "table", "output-chain", "exec", "flowspec"));
         if (m == null)
         {
             if (!rules.has("enforcement"))
@@ -92,8 +92,7 @@ final class OperationSection
             }
             return b;
         }
-        final String enforcer = rules.field(m, "enforcer", b.enforcer(),
-            (n, p) -> word(n, p, List.of("none", "nftables", "exec")));
+        final String enforcer = rules.field(m, "enforcer", b.enforcer(), this::enforcers);
         final List<Integer> ports = rules.field(m, "ports", b.ports(), this::enforcedPorts);
         final String verdict = rules.field(m, "verdict", b.verdict(), (n, p) -> word(n, p, List.of("drop", "reject")));
         final String table = rules.field(m, "table", b.table(), (n, p) ->
@@ -128,21 +127,57 @@ final class OperationSection
             {
                 command = null;
             }
-            if ("none".equals(enforcer) || "nftables".equals(enforcer))
+            if (enforcer != null && !List.of(enforcer.split(",")).contains("exec"))
             {
                 reader.warning(m.key("exec"), m.path("exec") + ": unused while enforcer is " + enforcer);
             }
         }
-        else if ("exec".equals(enforcer))
+        else if (enforcer != null && List.of(enforcer.split(",")).contains("exec"))
         {
             reader.error(m.get("enforcer"), m.path("enforcer") + ": exec needs an 'exec: {command: [...]}' entry");
             return null;
         }
-        if (RuleCompiler.anyNull(enforcer, ports, verdict, table, outputChain, command, timeout))
+        final FlowspecRules flowspec = m.has("flowspec") ? flowspec(m, b.flowspec()) : b.flowspec();
+        if (RuleCompiler.anyNull(enforcer, ports, verdict, table, outputChain, command, timeout, flowspec))
         {
             return null;
         }
-        return new EnforcementRules(enforcer, ports, verdict, table, outputChain, command, timeout);
+        return new EnforcementRules(enforcer, ports, verdict, table, outputChain, command, timeout, flowspec);
+    }
+
+    private FlowspecRules flowspec(final Mapping m, final FlowspecRules base)
+    {
+        final Mapping f = reader.mapping(m.get("flowspec"), m.path("flowspec"), List.of("command", "action", "timeout"));
+        if (f == null)
+        {
+            return null;
+        }
+        List<String> command = base.command();
+        if (f.has("command"))
+        {
+            command = reader.texts(f.get("command"), f.path("command"));
+            if (command != null && command.isEmpty())
+            {
+                reader.error(f.get("command"), f.path("command") + ": give the gobgp program and its flags, e.g. [gobgp, -p, \"50051\"]");
+                command = null;
+            }
+        }
+        FlowspecAction action = base.action();
+        if (f.has("action"))
+        {
+            final String text = reader.text(f.get("action"), f.path("action"));
+            try
+            {
+                action = text == null ? null : FlowspecAction.parse(text);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                reader.error(f.get("action"), f.path("action") + ": " + e.getMessage());
+                action = null;
+            }
+        }
+        final Duration timeout = f.has("timeout") ? reader.duration(f.get("timeout"), f.path("timeout")) : base.timeout();
+        return RuleCompiler.anyNull(command, action, timeout) ? null : new FlowspecRules(command, action, timeout);
     }
 
     private List<Integer> enforcedPorts(final Node node, final String path)
@@ -189,6 +224,38 @@ final class OperationSection
             ports.add(port.intValue());
         }
         return ports;
+    }
+
+    /** One enforcer name, or a list of them ({@code [nftables, flowspec]}) kept as "nftables,flowspec". */
+    private String enforcers(final Node node, final String path)
+    {
+        final List<String> known = List.of("none", "nftables", "exec", "flowspec");
+        if (!(node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence))
+        {
+            return word(node, path, known);
+        }
+        final List<String> names = new ArrayList<>();
+        for (final Node item : sequence.getValue())
+        {
+            final String name = word(item, path, known);
+            if (name == null)
+            {
+                return null;
+            }
+            if (names.contains(name) || "none".equals(name))
+            {
+                reader.error(item, path + ": '" + name + "' " + (names.contains(name) ? "is named twice"
+                    : "(shadow mode) cannot be combined with other enforcers"));
+                return null;
+            }
+            names.add(name);
+        }
+        if (names.isEmpty())
+        {
+            reader.error(node, path + ": name at least one enforcer (none for shadow mode)");
+            return null;
+        }
+        return String.join(",", names);
     }
 
     private String word(final Node node, final String path, final List<String> words)

@@ -16,7 +16,6 @@ import org.egress25.pipeline.PacketEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @Timeout(60)
 class FileSourceTest

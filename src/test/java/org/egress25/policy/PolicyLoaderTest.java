@@ -1,6 +1,7 @@
 package org.egress25.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -162,6 +163,65 @@ class PolicyLoaderTest
             file + ":8:9: error: classes.lab.networks: '2001:db8::/129' has prefix length 129, outside 0..128",
             file + ":9:9: error: classes.lab.networks: 'mail.example.com/24' is not an IPv4 or IPv6 network"
                 + " (expected e.g. 10.0.0.0/8)");
+    }
+
+    @Test
+    void shouldReadTheIpv6PrefixOfAClassDefaulting64AndOffFor128() throws Exception
+    {
+        final Path file = write("p.yaml",
+            "version: 1",
+            "classes:",
+            "  home:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:1000::/36]",
+            "  delegated:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:2000::/36]",
+            "    ipv6-prefix: 56",
+            "  servers:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:3000::/36]",
+            "    ipv6-prefix: 128",
+            "  carved:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:4000::25/128]");
+
+        final Policy policy = PolicyLoader.load(file, NOW);
+
+        assertThat(policy.classes()).extracting(HostClass::name, HostClass::ipv6Prefix).containsExactly(
+            tuple("home", 64), tuple("delegated", 56), tuple("servers", 128), tuple("carved", 128));
+    }
+
+    @Test
+    void shouldRefuseAnIpv6PrefixOutsideItsRangeOrWiderThanTheClass() throws Exception
+    {
+        final Path file = write("q.yaml",
+            "version: 1",
+            "classes:",
+            "  a:",
+            "    mode: observe",
+            "    networks: [2001:db8:1000::/36]",
+            "    ipv6-prefix: 96",
+            "  b:",
+            "    mode: observe",
+            "    networks: [2001:db8:2000::/36]",
+            "    ipv6-prefix: 16",
+            "  c:",
+            "    mode: observe",
+            "    networks: [2001:db8:3000::/36]",
+            "    ipv6-prefix: 34",
+            "  d:",
+            "    mode: observe",
+            "    networks: [2001:db8:4000::/36]",
+            "    ipv6-prefix: \"64\"");
+
+        assertThat(problems(file)).containsExactly(
+            file + ":6:18: error: classes.a.ipv6-prefix: 96 is not a prefix egress25 judges as one; use 32 to 64"
+                + " (a /64 is one subscriber LAN, RFC 7421), or 128 to judge each address alone",
+            file + ":10:18: error: classes.b.ipv6-prefix: 16 is out of range 32..128",
+            file + ":14:18: error: classes.c.ipv6-prefix: /34 is wider than the class's network 2001:db8:3000::/36;"
+                + " a prefix judged as one must lie inside the class",
+            file + ":18:18: error: classes.d.ipv6-prefix: expected a whole number, got the quoted text \"64\" (drop the quotes)");
     }
 
     @Test
