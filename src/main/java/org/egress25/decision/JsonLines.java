@@ -22,7 +22,7 @@ import java.util.List;
  * <ol>
  *   <li><b>A failed append leaves the file as it was.</b> {@link Appender} remembers the size after the last
  *       good append; when a write fails (ENOSPC after half a record, EIO) the file is truncated back to it, which
- *       needs no free space. Without this, a torn fragment ({@code {"event":"block","time}) stayed in the file
+ *       needs no free space. Without this, a torn fragment (<code>{"event":"block","time</code>) stayed in the file
  *       and the next good record was glued onto its line, so both were lost at the next start.</li>
  *   <li><b>A damaged line costs at most itself.</b> {@link #read} parses line by line; a line that is not one
  *       JSON object is tried again from each later <code>{"</code>, so a good record glued to a fragment (a
