@@ -74,6 +74,22 @@ class PrefixAggregateTest
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldShowThePrefixsFiguresAgainstTheThresholdsForExplain()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        rotatingBot(t);
+
+        final java.util.Map<String, Object> snapshot = t.analyser.prefixSnapshot(HostKey.parse(BOT_PREFIX), T0 + 40 * SECOND);
+
+        assertThat(snapshot).containsEntry("class", "home").containsKey("blocked_until");
+        assertThat((List<java.util.Map<String, Object>>)snapshot.get("detectors"))
+            .filteredOn(d -> d.get("rule").equals("port25-attempts-1m")).singleElement()
+            .satisfies(d -> assertThat(d).containsEntry("firing", true).containsEntry("threshold", 20.0));
+        assertThat(t.analyser.prefixSnapshot(HostKey.parse("2001:db8:1000:9::/64"), T0)).isNull();
+    }
+
+    @Test
     void shouldBlockALoneBotThatDoesNotRotateAsAnAddressNotAsItsPrefix()
     {
         final Traffic t = new Traffic(policy(64), 10_000, 10_000);

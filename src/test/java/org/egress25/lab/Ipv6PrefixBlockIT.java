@@ -180,7 +180,8 @@ class Ipv6PrefixBlockIT
                 .contains(BOT_PREFIX);
             final Shell.Result explain = cli("explain", BOT_PREFIX);
             assertThat(explain.exitCode()).as(explain.stderr()).isZero();
-            assertThat(explain.stdout()).contains(BOT_PREFIX);
+            assertThat(explain.stdout()).contains(BOT_PREFIX + ": class residential-dynamic").contains("BLOCKED by ")
+                .contains("sequential test: LLR").contains("port25-fanout-5m");
 
             gw.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);   // kill -9
             net.exec(gateway, "nft", "flush", "set", "inet", "egress25", "blocked6net").orThrow("flush");
