@@ -255,7 +255,6 @@ final class HostTable
         size--;
     }
 
-    /** Of a few occupied rows picked by {@code random}, the least recently seen (an approximate LRU victim). */
     /**
      * One step of an incremental idle sweep: visits {@code budget} rows from where the last step stopped and
      * removes those unseen for more than {@code idleNanos}; returns how many it removed.

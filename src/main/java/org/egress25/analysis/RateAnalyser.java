@@ -358,7 +358,14 @@ public final class RateAnalyser implements Analyser
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
-            flagged.get(link - 1).attempt(serverHi, serverLo, packedPorts & 0xffff, now);
+            final FlaggedHosts.Record record = flagged.get(link - 1);
+            final int serverPort = packedPorts & 0xffff;
+            if (serverPort == 25 && record.blockCheckDue(now))
+            {
+                // a flagged host's SYNs only, once a minute: the verdicts' lookup allocates, so it stays rare
+                record.blockChecked(verdicts.blockedUntilNanos(hi, lo, now), now);
+            }
+            record.attempt(serverHi, serverLo, serverPort, now, serverPort == 25 && record.blockedAt(now));
             flagged.touch(link - 1, now);
         }
         evaluate(cp, row, now);
@@ -438,7 +445,7 @@ public final class RateAnalyser implements Analyser
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
-            flagged.get(link - 1).failure();
+            flagged.get(link - 1).failure(now);
         }
     }
 

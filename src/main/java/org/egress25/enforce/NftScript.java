@@ -54,6 +54,18 @@ final class NftScript
     {
     }
 
+    /** The set holding the owner mark, see {@link TableOwner}. */
+    static final String OWNER_SET = "owner";
+
+    /** Replaces the owner mark with {@code owner}'s; appended to a set-up, in the same transaction. */
+    static String claim(final String table, final TableOwner owner)
+    {
+        final String set = "inet " + table + " " + OWNER_SET;
+        return "add set " + set + " { type mark; }\n"
+            + "flush set " + set + "\n"
+            + "add element " + set + " { " + (owner.pid() & 0xffffffffL) + " comment \"" + owner.comment() + "\" }\n";
+    }
+
     static String setName(final boolean ipv6)
     {
         return ipv6 ? "blocked6" : "blocked4";

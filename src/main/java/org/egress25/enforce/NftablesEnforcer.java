@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
@@ -74,8 +75,11 @@ public final class NftablesEnforcer implements Enforcer
     private Instant nextAttempt = Instant.MIN;
     private Duration refusedBackoff = Duration.ZERO;
     private Instant refusedRetry = Instant.MIN;
-    private boolean setupNeeded;
+    private final TableOwner self = TableOwner.self();
+    private volatile boolean setupNeeded;
+    private volatile boolean reconcileOk = true;
     private boolean resyncWanted;
+    private org.egress25.policy.Policy lastPolicy;
 
     public NftablesEnforcer(final NftablesConfig config)
     {
@@ -93,18 +97,125 @@ public final class NftablesEnforcer implements Enforcer
         return "nftables";
     }
 
+    /**
+     * Creates or adopts the table and claims it: refuses (fatally) when another live egress25 owns it, see
+     * {@link TableOwner}. The claim is written in the same transaction as the set-up and read back, so of two
+     * instances starting at once only the one whose mark stands goes on.
+     */
     @Override
     public void start() throws EnforcerException
     {
-        final Processes.Result result = nft(NftScript.setup(config));
+        refuseIfOwnedElsewhere();
+        final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
         if (result == null || !result.ok())
         {
             setupNeeded = true;
             throw new EnforcerException(lastError);
         }
+        refuseIfOwnedElsewhere();
         setupNeeded = false;
-        LOG.info("nftables: table inet {} ready; blocking new TCP connections to port(s) {} from its sets ({})",
-            config.table(), config.ports(), config.verdict().statement());
+        LOG.info("nftables: table inet {} ready and owned by this process (pid {}); blocking new TCP connections to"
+            + " port(s) {} from its sets ({})", config.table(), self.pid(), config.ports(), config.verdict().statement());
+    }
+
+    private void refuseIfOwnedElsewhere() throws EnforcerException
+    {
+        final TableOwner owner = owner();
+        if (owner != null && !owner.equals(self) && owner.alive())
+        {
+            throw new EnforcerException("nftables table inet " + config.table() + " is owned by another running"
+                + " egress25 (pid " + owner.pid() + "); only one instance may manage it, whatever its --state-dir."
+                + " Stop that one first, or give this one another enforcement.table", true);
+        }
+    }
+
+    /** The owner mark in the table, or null when there is no table, no mark, or it cannot be read. */
+    private TableOwner owner()
+    {
+        final List<String> command = new ArrayList<>(config.nftCommand());
+        command.addAll(List.of("-j", "list", "set", "inet", config.table(), NftScript.OWNER_SET));
+        try
+        {
+            final Processes.Result result = Processes.run(command, "", config.commandTimeout(), Map.of());
+            if (!result.ok())
+            {
+                return null;
+            }
+            for (final JsonNode item : DecisionJson.MAPPER.readTree(result.output()).path("nftables"))
+            {
+                for (final JsonNode elem : item.path("set").path("elem"))
+                {
+                    final TableOwner owner = TableOwner.parse(elem.path("elem").path("comment").asText(null));
+                    if (owner != null)
+                    {
+                        return owner;
+                    }
+                }
+            }
+            return null;
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Lists the kernel sets and corrects them against {@code store} ({@link Reconciler}); a table that is gone
+     * ({@code nft flush ruleset}) is first created again and claimed. Throws, and reports itself unhealthy,
+     * when the table cannot be read or another live instance has claimed it since.
+     */
+    @Override
+    public synchronized ReconcileReport reconcile(final BlockStore store, final List<ActiveBlock> expiredWhileDown,
+        final Predicate<String> mayRemove, final Instant now) throws EnforcerException
+    {
+        reconcileOk = false;
+        final TableOwner owner = owner();
+        if (owner == null)
+        {
+            if (tableReadable())
+            {
+                LOG.warn("nftables: owner mark of table inet {} was missing; claimed again", config.table());
+            }
+            else
+            {
+                LOG.warn("nftables: table inet {} is gone (nft flush ruleset?); creating it again", config.table());
+            }
+            final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
+            if (result == null || !result.ok())
+            {
+                setupNeeded = true;
+                throw new EnforcerException(lastError);
+            }
+            setupNeeded = false;
+            reapplyPolicy(now);
+        }
+        else if (!owner.equals(self))
+        {
+            fail("table inet " + config.table() + " was claimed by another egress25 (pid " + owner.pid()
+                + "); this instance no longer corrects it");
+            throw new EnforcerException(lastError);
+        }
+        final ReconcileReport report = Reconciler.reconcile(store, expiredWhileDown, mayRemove, this, now);
+        reconcileOk = report.applied();
+        return report;
+    }
+
+    @Override
+    public boolean healthy()
+    {
+        return !setupNeeded && reconcileOk;
+    }
+
+    @Override
+    public synchronized boolean holds(final String host)
+    {
+        return !pending.containsKey(host) && !refused.containsKey(host);
     }
 
     /**
@@ -115,8 +226,10 @@ public final class NftablesEnforcer implements Enforcer
      *
      * @return true when nft accepted it
      */
+    @Override
     public synchronized boolean applyPolicy(final org.egress25.policy.Policy policy, final Instant now)
     {
+        lastPolicy = policy;
         final Processes.Result result = nft(NftScript.policy(config.table(), NftScript.policySets(policy, now)));
         if (result == null || !result.ok())
         {
@@ -153,8 +266,17 @@ public final class NftablesEnforcer implements Enforcer
         flush(false);
     }
 
+    /** A table created again has empty policy sets: put the last class policy back. */
+    private void reapplyPolicy(final Instant now)
+    {
+        if (lastPolicy != null)
+        {
+            applyPolicy(lastPolicy, now);
+        }
+    }
+
     @Override
-    public void retryFailed()
+    public synchronized void retryFailed()
     {
         if (!pending.isEmpty() || !refused.isEmpty() || setupNeeded)
         {
@@ -166,7 +288,8 @@ public final class NftablesEnforcer implements Enforcer
      * True once after the table had to be set up again following failures; the caller should then reconcile
      * the kernel with the store, because blocks applied before the failure may be gone.
      */
-    boolean takeResyncRequest()
+    @Override
+    public boolean takeResyncRequest()
     {
         final boolean wanted = resyncWanted;
         resyncWanted = false;
@@ -238,7 +361,7 @@ public final class NftablesEnforcer implements Enforcer
         }
         if (setupNeeded)
         {
-            final Processes.Result setup = nft(NftScript.setup(config));
+            final Processes.Result setup = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
             if (setup == null || !setup.ok())
             {
                 return failedWhole(now);
@@ -247,6 +370,7 @@ public final class NftablesEnforcer implements Enforcer
             // the elements of earlier batches would be gone too, so ask for a full reconcile
             resyncWanted = true;
             setupNeeded = false;
+            reapplyPolicy(now);
             LOG.info("nftables: table inet {} set up again after earlier failures", config.table());
         }
         final List<NftScript.Op> ops = new ArrayList<>(pending.values());

@@ -220,13 +220,14 @@ final class ClassSection
                     final Network outer = inner == earlier ? later : earlier;
                     if (sameClass)
                     {
-                        reader.warning(later.node(), "classes." + later.className() + ".networks: " + inner.cidr()
+                        // at the redundant (inner) block, which may be listed before the one containing it
+                        reader.warning(inner.node(), "classes." + inner.className() + ".networks: " + inner.cidr()
                             + " lies inside " + outer.cidr() + " of the same class (" + RuleReader.where(outer.node())
                             + "); it is redundant");
                     }
                     else
                     {
-                        reader.note(later.node(), "classes." + later.className() + ".networks: " + inner.cidr()
+                        reader.note(inner.node(), "classes." + inner.className() + ".networks: " + inner.cidr()
                             + " (class " + inner.className() + ") lies inside " + outer.cidr() + " (class "
                             + outer.className() + ", " + RuleReader.where(outer.node()) + "); the longer prefix wins,"
                             + " so its addresses are " + inner.className());

@@ -339,6 +339,30 @@ class PolicyLoaderTest
     }
 
     @Test
+    void shouldWarnAboutARedundantBlockAtTheRedundantBlockWhicheverComesFirst() throws Exception
+    {
+        final Path file = write("r.yaml",
+            "version: 1",
+            "classes:",
+            "  home:",
+            "    mode: detect-then-block",
+            "    networks:",
+            "      - 10.20.0.0/16",
+            "      - 10.0.0.0/8",
+            "  office:",
+            "    mode: detect-then-block",
+            "    networks:",
+            "      - 172.16.0.0/12",
+            "      - 10.30.0.0/16");
+
+        assertThat(PolicyLoader.load(file, NOW).notes()).extracting(Problem::toString).containsExactly(
+            file + ":6:9: warning: classes.home.networks: 10.20.0.0/16 lies inside 10.0.0.0/8 of the same class ("
+                + file + ":7:9); it is redundant",
+            file + ":12:9: note: classes.office.networks: 10.30.0.0/16 (class office) lies inside 10.0.0.0/8 (class"
+                + " home, " + file + ":7:9); the longer prefix wins, so its addresses are office");
+    }
+
+    @Test
     void shouldReportYamlSyntaxErrorsAtTheirPosition() throws Exception
     {
         final Path file = write("y.yaml",
