@@ -274,9 +274,9 @@ class PrefixAggregateTest
         rounds(t, e, 0, 30, now);
         assertThat(t.analyser.trackedPrefixes()).isEqualTo(250);
 
-        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().threadId());
         rounds(t, e, 30, 80, now);
-        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().threadId()) - before;
 
         // 150,000 segments and ticks; one boxed long per packet would be over two megabytes
         assertThat(allocated).isLessThan(10_000);
