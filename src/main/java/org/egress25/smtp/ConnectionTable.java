@@ -43,11 +43,11 @@ final class ConnectionTable
     private int liveCount;
     private final HostCounts hosts;
     private final HostCounts ranges;
-    /** The half-open list: next and previous slot by slot, oldest at the head. */
     /** Each slot's place in {@link #live}. */
     private final int[] activeIndex;
     /** Whether the slot's connection is on the half-open list. */
     private final boolean[] halfOpen;
+    /** The half-open list: next and previous slot by slot, oldest at the head. */
     private final int[] halfNext;
     private final int[] halfPrev;
     private int halfHead = EMPTY;

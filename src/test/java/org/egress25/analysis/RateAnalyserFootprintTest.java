@@ -127,7 +127,7 @@ class RateAnalyserFootprintTest
         rounds(analyser, e, 0, 20, now);
         assertThat(traffic.decisions).extracting(d -> d.host() + " " + d.action().label()).containsExactly("10.0.0.0 block");
 
-        final long threadId = Thread.currentThread().getId();
+        final long threadId = Thread.currentThread().threadId();
         final long before = threads.getThreadAllocatedBytes(threadId);
         rounds(analyser, e, 20, 70, now);
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
