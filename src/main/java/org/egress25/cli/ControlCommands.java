@@ -70,14 +70,17 @@ final class ControlCommands
             sb.append(String.format("%d active block(s), enforcer %s%n", blocks.size(), answer.path("enforcer").asText()));
             if (blocks.size() > 0)
             {
-                sb.append(String.format("%-39s %-24s %-20s %-20s %7s  %s%n", "HOST", "RULE", "SINCE", "EXPIRES", "STRIKES",
-                    "REASON"));
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7s  %-16s %s%n", "HOST", "RULE", "SINCE", "EXPIRES",
+                    "STRIKES", "ENFORCED BY", "REASON"));
             }
             for (final JsonNode b : blocks)
             {
-                sb.append(String.format("%-39s %-24s %-20s %-20s %7d  %s%n", b.path("host").asText(),
+                final java.util.StringJoiner where = new java.util.StringJoiner(",");
+                where.setEmptyValue("PENDING");
+                b.path("enforced_by").forEach(e -> where.add(e.asText()));
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7d  %-16s %s%n", b.path("host").asText(),
                     b.path("rule").asText(), b.path("since").asText(), b.path("expires").asText("-"),
-                    b.path("strikes").asInt(), b.path("reason").asText()));
+                    b.path("strikes").asInt(), where, b.path("reason").asText()));
             }
             return sb.toString();
         }
@@ -96,10 +99,20 @@ final class ControlCommands
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
         String reason;
 
+        @Option(names = "--force", description = "Block an address outside every inside class (recorded as manual-forced).")
+        boolean force;
+
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.call("block", Map.of("host", host, "for", duration, "reason", reason));
+            final JsonNode answer = c.call("block", force
+                ? Map.of("host", host, "for", duration, "reason", reason, "force", "true")
+                : Map.of("host", host, "for", duration, "reason", reason));
+            for (final JsonNode warning : answer.path("warnings"))
+            {
+                spec.commandLine().getErr().println("warning: " + warning.asText());
+            }
+            return answer;
         }
 
         @Override

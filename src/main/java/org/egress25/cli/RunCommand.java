@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer>
     String interfaceName;
 
     @Option(names = "--filter", paramLabel = "BPF",
-        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, also inside VLAN tags).")
+        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, on Ethernet also inside VLAN tags).")
     String filter;
 
     @Option(names = "--promisc", description = "Put the interface in promiscuous mode (not needed on a routing gateway).")
@@ -88,8 +88,9 @@ final class RunCommand implements Callable<Integer>
         }
         final Policy policy = Policies.load(options);
         final PrintWriter err = spec.commandLine().getErr();
-        final String bpf = filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts());
-        final LiveSource source = new LiveSource(interfaceName, bpf, options.snapLength, promiscuous, bufferBytes);
+        final LiveSource source = new LiveSource(interfaceName,
+            linkType -> filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts(), linkType),
+            options.snapLength, promiscuous, bufferBytes);
         try
         {
             source.open();

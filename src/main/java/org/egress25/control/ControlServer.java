@@ -41,13 +41,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * {"command":"blocks"}                                     active blocks
- * {"command":"block","host":H,"for":"2h","reason":R}       manual block for a duration
+ * {"command":"block","host":H,"for":"2h","reason":R[,"force":true]}   manual block for a duration; an
+ *                                                          outside host needs force; "not_made" when the
+ *                                                          journal cannot record it
  * {"command":"unblock","host":H,"reason":R}                lift a block; strike history is kept
  * {"command":"reload"}                                     re-read the rule files now
  * {"command":"explain","host":H}                           why H is or is not blocked
  * {"command":"report","format":"json|text|html|xarf","host":H}   the flagged-host report (xarf: one host)
  *
- * answer: {"ok":true,"result":...}  or  {"ok":false,"refused":"denied|bad_request|busy|failed","error":"..."}
+ * answer: {"ok":true,"result":...}  or  {"ok":false,"refused":"denied|bad_request|busy|not_made|failed","error":"..."}
  * </pre>
  *
  * <p>Bounded: a client has {@value #READ_DEADLINE_MS} ms to send its request and {@value #WRITE_DEADLINE_MS} ms
@@ -146,7 +148,8 @@ public final class ControlServer implements AutoCloseable
     {
         Object blocks();
 
-        Object block(String host, String duration, String reason);
+        /** @param force block a host outside every inside class (recorded as manual-forced) */
+        Object block(String host, String duration, String reason, boolean force);
 
         Object unblock(String host, String reason);
 
@@ -342,6 +345,12 @@ public final class ControlServer implements AutoCloseable
         {
             return refusal("bad_request", String.valueOf(e.getMessage()));
         }
+        catch (final IllegalStateException e)
+        {
+            // not made: the journal cannot record it, or the enforcer thread did not answer; the message says which
+            LOG.error("control request {} of {} not made: {}", label, caller.audit(), e.getMessage());
+            return refusal("not_made", String.valueOf(e.getMessage()));
+        }
         catch (final RuntimeException e)
         {
             LOG.error("control request {} of {} failed", label, caller.audit(), e);
@@ -365,8 +374,10 @@ public final class ControlServer implements AutoCloseable
                 final String host = required(request, "host");
                 final String duration = required(request, "for");
                 final String reason = required(request, "reason");
-                LOG.info("control: {} blocks {} for {}: {}", caller.audit(), host, duration, reason);
-                return operations.block(host, duration, audited(reason, caller));
+                final boolean force = request.path("force").asBoolean(false);
+                LOG.info("control: {} blocks {} for {}{}: {}", caller.audit(), host, duration, force ? " (forced)" : "",
+                    reason);
+                return operations.block(host, duration, audited(reason, caller), force);
             }
             case UNBLOCK:
             {

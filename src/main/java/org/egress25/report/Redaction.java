@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,10 +96,8 @@ public final class Redaction
         }
         if (node instanceof ObjectNode object)
         {
-            final Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-            while (fields.hasNext())
+            for (final Map.Entry<String, JsonNode> f : object.properties())
             {
-                final Map.Entry<String, JsonNode> f = fields.next();
                 if (f.getValue().isTextual())
                 {
                     f.setValue(TextNode.valueOf(text(f.getValue().asText())));

@@ -49,7 +49,7 @@ class ControlServerTest
         }
 
         @Override
-        public Object block(final String host, final String duration, final String reason)
+        public Object block(final String host, final String duration, final String reason, final boolean force)
         {
             reasons.add(reason);
             return ControlServer.map("host", host, "reason", reason);

@@ -177,6 +177,7 @@ class EnforcementIT
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @SuppressWarnings("try")  // the gateway only has to be running while the client connects through it
     void shouldShutPort25ForABlockByDefaultClassExceptToTheIspRelay() throws Exception
     {
         final Path rules = Files.createDirectories(dir.resolve("rules"));
