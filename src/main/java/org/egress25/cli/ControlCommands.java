@@ -223,14 +223,14 @@ final class ControlCommands
                 sb.append("  strikes at: ").append(e.path("strike_times")).append('\n');
             }
             // whatever else the daemon explains (evidence that is there or missing, say) is shown as it comes
-            e.fields().forEachRemaining(f ->
+            for (final Map.Entry<String, JsonNode> f : e.properties())
             {
                 if (!EXPLAINED.contains(f.getKey()))
                 {
                     sb.append("  ").append(f.getKey().replace('_', ' ')).append(": ")
                         .append(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()).append('\n');
                 }
-            });
+            }
             return sb.toString();
         }
 
