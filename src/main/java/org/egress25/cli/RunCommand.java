@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.egress25.capture.BpfFilters;
 import java.nio.file.Path;
 import org.egress25.capture.LiveSource;
+import org.egress25.control.Access;
 import org.egress25.control.ControlServer;
 import org.egress25.metrics.ReloadCollector;
 import org.egress25.policy.PolicyReloader;
@@ -26,7 +27,7 @@ final class RunCommand implements Callable<Integer>
     String interfaceName;
 
     @Option(names = "--filter", paramLabel = "BPF",
-        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, also inside VLAN tags).")
+        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, on Ethernet also inside VLAN tags).")
     String filter;
 
     @Option(names = "--promisc", description = "Put the interface in promiscuous mode (not needed on a routing gateway).")
@@ -40,13 +41,21 @@ final class RunCommand implements Callable<Integer>
         description = "Where the block journal lives, so blocks and strikes survive restarts (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--control-port", paramLabel = "N", defaultValue = "9326",
-        description = "Local control endpoint for blocks/block/unblock/explain/report (default: ${DEFAULT-VALUE}; 0 picks one).")
-    int controlPort;
+    @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = ControlServer.DEFAULT_SOCKET,
+        description = "Unix socket for blocks/block/unblock/explain/report (default: ${DEFAULT-VALUE}).")
+    Path controlSocket;
 
-    @Option(names = "--control-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-        description = "Address the control endpoint binds to (default: ${DEFAULT-VALUE}; keep it local).")
-    String controlBind;
+    @Option(names = "--control-group", paramLabel = "GROUP", defaultValue = Access.DEFAULT_MUTATE_GROUP,
+        description = "Group whose members (besides root) may block, unblock and reload (default: ${DEFAULT-VALUE}).")
+    String controlGroup;
+
+    @Option(names = "--control-read-group", paramLabel = "GROUP", defaultValue = Access.DEFAULT_READ_GROUP,
+        description = "Group whose members may list blocks, explain and read the report (default: ${DEFAULT-VALUE}).")
+    String controlReadGroup;
+
+    @Option(names = {"--control-port", "--control-bind"}, paramLabel = "X", hidden = true,
+        description = "Gone: the control endpoint is a Unix socket now.")
+    String tcpControl;
 
     @Option(names = "--reload-max-removal", paramLabel = "PERCENT", defaultValue = "50",
         description = "A rules reload after a file change that would remove more than this share of the running "
@@ -67,14 +76,21 @@ final class RunCommand implements Callable<Integer>
         {
             throw new ConfigException("--reload-max-removal must be 0..100 (percent), got " + reloadMaxRemovalPercent);
         }
+        if (tcpControl != null)
+        {
+            throw new ConfigException("the control endpoint is a Unix socket now (--control-socket PATH, default "
+                + ControlServer.DEFAULT_SOCKET + ", with access by group): there is no TCP listener, so no"
+                + " --control-port or --control-bind");
+        }
         if (options.metricsPort == null)
         {
             options.metricsPort = 9325;
         }
         final Policy policy = Policies.load(options);
         final PrintWriter err = spec.commandLine().getErr();
-        final String bpf = filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts());
-        final LiveSource source = new LiveSource(interfaceName, bpf, options.snapLength, promiscuous, bufferBytes);
+        final LiveSource source = new LiveSource(interfaceName,
+            linkType -> filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts(), linkType),
+            options.snapLength, promiscuous, bufferBytes);
         try
         {
             source.open();
@@ -86,10 +102,11 @@ final class RunCommand implements Callable<Integer>
         }
         final CountDownLatch stopped = new CountDownLatch(1);
         final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
-        final ControlServer control = new ControlServer(new EngineOperations(engine));
         final PolicyReloader reloader = options.rules == null ? null
             : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy,
                 reloadMaxRemovalPercent / 100.0);
+        final ControlServer control = new ControlServer(new EngineOperations(engine, reloader),
+            new Access(controlGroup, controlReadGroup));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (reloader != null)
@@ -112,14 +129,18 @@ final class RunCommand implements Callable<Integer>
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
+        if (options.report != null)
+        {
+            startReportWriter(engine, options.report);
+        }
         try
         {
-            control.start(controlBind, controlPort);
+            control.start(controlSocket);
         }
         catch (final java.io.IOException e)
         {
-            throw new ConfigException("cannot open the control endpoint on " + controlBind + ":" + controlPort + ": "
-                + e.getMessage() + " (is another egress25 running? use --control-port)");
+            throw new ConfigException("cannot open the control socket " + controlSocket + ": " + e.getMessage()
+                + " (is another egress25 running? use --control-socket)");
         }
         if (reloader != null)
         {
@@ -134,7 +155,7 @@ final class RunCommand implements Callable<Integer>
         }
         Status.info(err, "running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
-            + engine.metricsPort() + "/metrics, control on http://" + controlBind + ":" + control.port() + "/");
+            + engine.metricsPort() + "/metrics, control on " + control.socket());
         final Throwable failure = engine.awaitCompletion();
         if (failure != null)
         {
@@ -143,5 +164,32 @@ final class RunCommand implements Callable<Integer>
         }
         stopped.await();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Rewrites the report in {@code dir} once a minute while running, so a kill -9 loses at most a minute of
+     * it (the decisions themselves are in the decisions log, which the next start reads back).
+     */
+    private static void startReportWriter(final Engine engine, final Path dir)
+    {
+        final java.util.concurrent.ScheduledExecutorService writer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "egress25-report-writer");
+                t.setDaemon(true);
+                return t;
+            });
+        writer.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                engine.commands.submit(engine::report).get(10, java.util.concurrent.TimeUnit.SECONDS).write(dir);
+            }
+            catch (final Exception e)
+            {
+                org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("could not write the report to {}: {}", dir,
+                    e.toString());
+            }
+        }, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

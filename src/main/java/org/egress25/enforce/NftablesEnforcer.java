@@ -10,10 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
-import org.egress25.policy.Addresses;
+import org.egress25.decision.HostKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +26,18 @@ import org.slf4j.LoggerFactory;
  * table inet egress25 {
  *     set blocked4 { type ipv4_addr; flags timeout; }
  *     set blocked6 { type ipv6_addr; flags timeout; }
+ *     set blocked6net { type ipv6_addr; flags interval, timeout; }
  *     chain forward {
  *         type filter hook forward priority -1; policy accept;
  *         ip saddr @blocked4 tcp dport { 25 } ct state new reject with tcp reset
  *         ip6 saddr @blocked6 tcp dport { 25 } ct state new reject with tcp reset
+ *         (exempt sources and relay destinations accept here)
+ *         ip6 saddr @blocked6net tcp dport { 25 } ct state new reject with tcp reset
  *     }
  * }
  * </pre>
+ * {@code blocked6net} holds IPv6 prefixes ({@code 2001:db8:1:2::/64}) blocked as one; it is matched after the
+ * exemptions, so an exempt customer inside a blocked prefix keeps its port 25.
  *
  * <p><b>Why the forward hook at priority -1.</b> On a gateway, subscriber traffic is forwarded, and in the
  * forward hook the source is still the subscriber's own address: source NAT happens later, in postrouting
@@ -69,8 +75,11 @@ public final class NftablesEnforcer implements Enforcer
     private Instant nextAttempt = Instant.MIN;
     private Duration refusedBackoff = Duration.ZERO;
     private Instant refusedRetry = Instant.MIN;
-    private boolean setupNeeded;
+    private final TableOwner self = TableOwner.self();
+    private volatile boolean setupNeeded;
+    private volatile boolean reconcileOk = true;
     private boolean resyncWanted;
+    private org.egress25.policy.Policy lastPolicy;
 
     public NftablesEnforcer(final NftablesConfig config)
     {
@@ -88,18 +97,125 @@ public final class NftablesEnforcer implements Enforcer
         return "nftables";
     }
 
+    /**
+     * Creates or adopts the table and claims it: refuses (fatally) when another live egress25 owns it, see
+     * {@link TableOwner}. The claim is written in the same transaction as the set-up and read back, so of two
+     * instances starting at once only the one whose mark stands goes on.
+     */
     @Override
     public void start() throws EnforcerException
     {
-        final Processes.Result result = nft(NftScript.setup(config));
+        refuseIfOwnedElsewhere();
+        final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
         if (result == null || !result.ok())
         {
             setupNeeded = true;
             throw new EnforcerException(lastError);
         }
+        refuseIfOwnedElsewhere();
         setupNeeded = false;
-        LOG.info("nftables: table inet {} ready; blocking new TCP connections to port(s) {} from its sets ({})",
-            config.table(), config.ports(), config.verdict().statement());
+        LOG.info("nftables: table inet {} ready and owned by this process (pid {}); blocking new TCP connections to"
+            + " port(s) {} from its sets ({})", config.table(), self.pid(), config.ports(), config.verdict().statement());
+    }
+
+    private void refuseIfOwnedElsewhere() throws EnforcerException
+    {
+        final TableOwner owner = owner();
+        if (owner != null && !owner.equals(self) && owner.alive())
+        {
+            throw new EnforcerException("nftables table inet " + config.table() + " is owned by another running"
+                + " egress25 (pid " + owner.pid() + "); only one instance may manage it, whatever its --state-dir."
+                + " Stop that one first, or give this one another enforcement.table", true);
+        }
+    }
+
+    /** The owner mark in the table, or null when there is no table, no mark, or it cannot be read. */
+    private TableOwner owner()
+    {
+        final List<String> command = new ArrayList<>(config.nftCommand());
+        command.addAll(List.of("-j", "list", "set", "inet", config.table(), NftScript.OWNER_SET));
+        try
+        {
+            final Processes.Result result = Processes.run(command, "", config.commandTimeout(), Map.of());
+            if (!result.ok())
+            {
+                return null;
+            }
+            for (final JsonNode item : DecisionJson.MAPPER.readTree(result.output()).path("nftables"))
+            {
+                for (final JsonNode elem : item.path("set").path("elem"))
+                {
+                    final TableOwner owner = TableOwner.parse(elem.path("elem").path("comment").asText(null));
+                    if (owner != null)
+                    {
+                        return owner;
+                    }
+                }
+            }
+            return null;
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Lists the kernel sets and corrects them against {@code store} ({@link Reconciler}); a table that is gone
+     * ({@code nft flush ruleset}) is first created again and claimed. Throws, and reports itself unhealthy,
+     * when the table cannot be read or another live instance has claimed it since.
+     */
+    @Override
+    public synchronized ReconcileReport reconcile(final BlockStore store, final List<ActiveBlock> expiredWhileDown,
+        final Predicate<String> mayRemove, final Instant now) throws EnforcerException
+    {
+        reconcileOk = false;
+        final TableOwner owner = owner();
+        if (owner == null)
+        {
+            if (tableReadable())
+            {
+                LOG.warn("nftables: owner mark of table inet {} was missing; claimed again", config.table());
+            }
+            else
+            {
+                LOG.warn("nftables: table inet {} is gone (nft flush ruleset?); creating it again", config.table());
+            }
+            final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
+            if (result == null || !result.ok())
+            {
+                setupNeeded = true;
+                throw new EnforcerException(lastError);
+            }
+            setupNeeded = false;
+            reapplyPolicy(now);
+        }
+        else if (!owner.equals(self))
+        {
+            fail("table inet " + config.table() + " was claimed by another egress25 (pid " + owner.pid()
+                + "); this instance no longer corrects it");
+            throw new EnforcerException(lastError);
+        }
+        final ReconcileReport report = Reconciler.reconcile(store, expiredWhileDown, mayRemove, this, now);
+        reconcileOk = report.applied();
+        return report;
+    }
+
+    @Override
+    public boolean healthy()
+    {
+        return !setupNeeded && reconcileOk;
+    }
+
+    @Override
+    public synchronized boolean holds(final String host)
+    {
+        return !pending.containsKey(host) && !refused.containsKey(host);
     }
 
     /**
@@ -110,8 +226,10 @@ public final class NftablesEnforcer implements Enforcer
      *
      * @return true when nft accepted it
      */
+    @Override
     public synchronized boolean applyPolicy(final org.egress25.policy.Policy policy, final Instant now)
     {
+        lastPolicy = policy;
         final Processes.Result result = nft(NftScript.policy(config.table(), NftScript.policySets(policy, now)));
         if (result == null || !result.ok())
         {
@@ -133,8 +251,7 @@ public final class NftablesEnforcer implements Enforcer
             final String host;
             try
             {
-                final long[] pair = Addresses.parse(decision.host());
-                host = Addresses.format(pair[0], pair[1]);
+                host = HostKey.canonical(decision.host());
             }
             catch (final IllegalArgumentException e)
             {
@@ -144,13 +261,22 @@ public final class NftablesEnforcer implements Enforcer
             final boolean add = decision.action() == Action.BLOCK;
             pending.remove(host);
             refused.remove(host);
-            pending.put(host, new NftScript.Op(host, host.indexOf(':') >= 0, add, decision.expires()));
+            pending.put(host, NftScript.Op.of(host, add, decision.expires()));
         }
         flush(false);
     }
 
+    /** A table created again has empty policy sets: put the last class policy back. */
+    private void reapplyPolicy(final Instant now)
+    {
+        if (lastPolicy != null)
+        {
+            applyPolicy(lastPolicy, now);
+        }
+    }
+
     @Override
-    public void retryFailed()
+    public synchronized void retryFailed()
     {
         if (!pending.isEmpty() || !refused.isEmpty() || setupNeeded)
         {
@@ -162,7 +288,8 @@ public final class NftablesEnforcer implements Enforcer
      * True once after the table had to be set up again following failures; the caller should then reconcile
      * the kernel with the store, because blocks applied before the failure may be gone.
      */
-    boolean takeResyncRequest()
+    @Override
+    public boolean takeResyncRequest()
     {
         final boolean wanted = resyncWanted;
         resyncWanted = false;
@@ -234,7 +361,7 @@ public final class NftablesEnforcer implements Enforcer
         }
         if (setupNeeded)
         {
-            final Processes.Result setup = nft(NftScript.setup(config));
+            final Processes.Result setup = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
             if (setup == null || !setup.ok())
             {
                 return failedWhole(now);
@@ -243,6 +370,7 @@ public final class NftablesEnforcer implements Enforcer
             // the elements of earlier batches would be gone too, so ask for a full reconcile
             resyncWanted = true;
             setupNeeded = false;
+            reapplyPolicy(now);
             LOG.info("nftables: table inet {} set up again after earlier failures", config.table());
         }
         final List<NftScript.Op> ops = new ArrayList<>(pending.values());
@@ -340,16 +468,16 @@ public final class NftablesEnforcer implements Enforcer
     }
 
     /**
-     * Reads both sets back from the kernel.
+     * Reads the block sets back from the kernel.
      *
      * @throws EnforcerException when nft cannot be run or its output cannot be read
      */
     public List<KernelElement> listElements() throws EnforcerException
     {
         final List<KernelElement> elements = new ArrayList<>();
-        for (final boolean ipv6 : new boolean[] {false, true})
+        for (final String set : NftScript.BLOCK_SETS)
         {
-            final Processes.Result result = run(NftScript.listSet(config, ipv6), "");
+            final Processes.Result result = run(NftScript.listSet(config, set), "");
             if (result == null || !result.ok())
             {
                 throw new EnforcerException(lastError);
@@ -360,14 +488,17 @@ public final class NftablesEnforcer implements Enforcer
             }
             catch (final JsonProcessingException | IllegalArgumentException e)
             {
-                throw new EnforcerException("cannot read the output of '" + String.join(" ", NftScript.listSet(config, ipv6))
+                throw new EnforcerException("cannot read the output of '" + String.join(" ", NftScript.listSet(config, set))
                     + "': " + e.getMessage(), e);
             }
         }
         return elements;
     }
 
-    /** Parses {@code nft -j list set}: elements are plain strings, or objects with val, timeout and expires in seconds. */
+    /**
+     * Parses {@code nft -j list set}: elements are plain strings, or objects with val, timeout and expires in
+     * seconds; in the prefix set a val is {@code {"prefix": {"addr": "2001:db8:1:2::", "len": 64}}}.
+     */
     static void parseSet(final String json, final List<KernelElement> into) throws JsonProcessingException
     {
         final JsonNode root = DecisionJson.MAPPER.readTree(json);
@@ -377,13 +508,21 @@ public final class NftablesEnforcer implements Enforcer
             {
                 final JsonNode inner = elem.path("elem");
                 final JsonNode value = inner.isObject() ? inner.path("val") : elem;
-                if (!value.isTextual())
+                final JsonNode prefix = value.path("prefix");
+                final String host;
+                if (value.isTextual())
                 {
-                    continue;  // intervals and concatenations never occur in our sets
+                    host = HostKey.canonical(value.asText());
                 }
-                final long[] pair = Addresses.parse(value.asText());
-                into.add(new KernelElement(Addresses.format(pair[0], pair[1]),
-                    seconds(inner.get("timeout")), seconds(inner.get("expires"))));
+                else if (prefix.path("addr").isTextual() && prefix.path("len").isInt())
+                {
+                    host = HostKey.canonical(prefix.path("addr").asText() + "/" + prefix.path("len").asInt());
+                }
+                else
+                {
+                    continue;  // ranges and concatenations never occur in our sets
+                }
+                into.add(new KernelElement(host, seconds(inner.get("timeout")), seconds(inner.get("expires"))));
             }
         }
     }

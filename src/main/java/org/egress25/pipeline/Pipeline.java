@@ -45,6 +45,7 @@ public final class Pipeline implements AutoCloseable
     private final Disruptor<PacketEvent> disruptor;
     private final RingBuffer<PacketEvent> ring;
     private final AtomicReference<Throwable> sourceFailure = new AtomicReference<>();
+    private final DistinctErrorHandler errors;
     private final Thread sourceThread;
     private Thread tickThread;
     private volatile boolean running;
@@ -68,7 +69,8 @@ public final class Pipeline implements AutoCloseable
         this.disruptor = new Disruptor<>(PacketEvent.factory(snapLength), ringSize,
             r -> named(r, "egress25-analysis"), source.isLive() ? ProducerType.MULTI : ProducerType.SINGLE, wait);
         disruptor.handleEventsWith(processor);
-        disruptor.setDefaultExceptionHandler(new DistinctErrorHandler(counters));
+        this.errors = new DistinctErrorHandler(counters);
+        disruptor.setDefaultExceptionHandler(errors);
         this.ring = disruptor.getRingBuffer();
         this.sourceThread = named(this::runSource, "egress25-capture");
     }
@@ -158,6 +160,12 @@ public final class Pipeline implements AutoCloseable
     {
         processor.awaitEnd();
         return sourceFailure.get();
+    }
+
+    /** The analysis thread's errors, each distinct one with its count and first and last time. */
+    public DistinctErrorHandler errors()
+    {
+        return errors;
     }
 
     public RingBuffer<PacketEvent> ring()

@@ -34,7 +34,9 @@ public enum Cap
     /** Commands in flight beyond the pipelining queue. */
     PIPELINE,
     /** Hosts tracked by the pattern analysers: the least recently seen is forgotten. */
-    PATTERN_HOSTS;
+    PATTERN_HOSTS,
+    /** Bytes of pattern-analyser host state: the least recently active hosts are forgotten until it fits. */
+    PATTERN_BYTES;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -43,6 +43,10 @@ final class ConnectionTable
     private int liveCount;
     private final HostCounts hosts;
     private final HostCounts ranges;
+    /** Each slot's place in {@link #live}. */
+    private final int[] activeIndex;
+    /** Whether the slot's connection is on the half-open list. */
+    private final boolean[] halfOpen;
     /** The half-open list: next and previous slot by slot, oldest at the head. */
     private final int[] halfNext;
     private final int[] halfPrev;
@@ -67,6 +71,8 @@ final class ConnectionTable
         mask = size - 1;
         hosts = new HostCounts(limits.maxConnections());
         ranges = new HostCounts(limits.maxConnections());
+        activeIndex = new int[limits.maxConnections()];
+        halfOpen = new boolean[limits.maxConnections()];
         halfNext = new int[limits.maxConnections()];
         halfPrev = new int[limits.maxConnections()];
     }
@@ -103,8 +109,8 @@ final class ConnectionTable
                 continue;
             }
             final Session s = slots[slotOf(entry)];
-            if (s.clientPort == cPort && s.serverPort == sPort && s.clientLo == cLo && s.serverLo == sLo
-                && s.clientHi == cHi && s.serverHi == sHi)
+            if (s.clientPort() == cPort && s.serverPort() == sPort && s.clientLo() == cLo && s.serverLo() == sLo
+                && s.clientHi() == cHi && s.serverHi() == sHi)
             {
                 return s;
             }
@@ -144,28 +150,29 @@ final class ConnectionTable
         else
         {
             slot = created++;
-            slots[slot] = new Session(limits, counters, listener, keepsText);
-            slots[slot].tableIndex = slot;
+            slots[slot] = new Session(limits, counters, listener, keepsText, slot);
         }
         return slots[slot];
     }
 
-    void insert(final Session s)
+    /** Tracks the opened session; {@code halfOpen} when it opened with a bare client SYN. */
+    void insert(final Session s, final boolean halfOpen)
     {
-        final int h = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort);
+        final int h = hash(s.clientHi(), s.clientLo(), s.clientPort(), s.serverHi(), s.serverLo(), s.serverPort());
         int cell = h & mask;
         while (cells[cell] != EMPTY_CELL)
         {
             cell = (cell + 1) & mask;
         }
-        cells[cell] = (long)h << 32 | (s.tableIndex & 0xFFFF_FFFFL);
-        s.activeIndex = liveCount;
+        cells[cell] = (long)h << 32 | (s.slot() & 0xFFFF_FFFFL);
+        activeIndex[s.slot()] = liveCount;
         live[liveCount++] = s;
-        hosts.add(s.clientHi, s.clientLo, 1);
-        ranges.add(s.clientHi, rangeLo(s.clientHi, s.clientLo), 1);
-        if (s.halfOpen)
+        hosts.add(s.clientHi(), s.clientLo(), 1);
+        ranges.add(s.clientHi(), rangeLo(s.clientHi(), s.clientLo()), 1);
+        if (halfOpen)
         {
-            final int slot = s.tableIndex;
+            final int slot = s.slot();
+            this.halfOpen[slot] = true;
             halfPrev[slot] = halfTail;
             halfNext[slot] = EMPTY;
             if (halfTail == EMPTY)
@@ -181,6 +188,23 @@ final class ConnectionTable
         }
     }
 
+    /** Slots made so far (they are kept and reused). */
+    int created()
+    {
+        return created;
+    }
+
+    /** Bytes the buffers of every slot made so far have grown to. */
+    long grownBytes()
+    {
+        long total = 0;
+        for (int i = 0; i < created; i++)
+        {
+            total += slots[i].grownBytes();
+        }
+        return total;
+    }
+
     /** The oldest half-open connection, or null when there is none. */
     Session oldestHalfOpen()
     {
@@ -192,15 +216,21 @@ final class ConnectionTable
         return halfCount;
     }
 
+    /** Whether the connection has seen nothing but the client's bare SYNs. */
+    boolean isHalfOpen(final Session s)
+    {
+        return halfOpen[s.slot()];
+    }
+
     /** The connection was answered or carried data: off the half-open list for good. */
     void answered(final Session s)
     {
-        if (!s.halfOpen)
+        final int slot = s.slot();
+        if (!halfOpen[slot])
         {
             return;
         }
-        s.halfOpen = false;
-        final int slot = s.tableIndex;
+        halfOpen[slot] = false;
         final int prev = halfPrev[slot];
         final int next = halfNext[slot];
         if (prev == EMPTY)
@@ -224,9 +254,9 @@ final class ConnectionTable
 
     void remove(final Session s)
     {
-        int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        int cell = hash(s.clientHi(), s.clientLo(), s.clientPort(), s.serverHi(), s.serverLo(), s.serverPort()) & mask;
         // an empty cell's slot half reads -1, never a slot number, so the loop stops only at s or an empty cell
-        while (slotOf(cells[cell]) != s.tableIndex)
+        while (slotOf(cells[cell]) != s.slot())
         {
             if (cells[cell] == EMPTY_CELL)
             {
@@ -236,13 +266,14 @@ final class ConnectionTable
         }
         deleteIndexCell(cell);
         final Session moved = live[--liveCount];
-        live[s.activeIndex] = moved;
-        moved.activeIndex = s.activeIndex;
+        final int at = activeIndex[s.slot()];
+        live[at] = moved;
+        activeIndex[moved.slot()] = at;
         live[liveCount] = null;
-        hosts.add(s.clientHi, s.clientLo, -1);
-        ranges.add(s.clientHi, rangeLo(s.clientHi, s.clientLo), -1);
+        hosts.add(s.clientHi(), s.clientLo(), -1);
+        ranges.add(s.clientHi(), rangeLo(s.clientHi(), s.clientLo()), -1);
         answered(s);
-        free[freeCount++] = s.tableIndex;
+        free[freeCount++] = s.slot();
     }
 
     /** Backward-shift delete in the session index; an entry's home comes from its hash, no Session needed. */

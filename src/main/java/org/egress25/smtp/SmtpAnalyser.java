@@ -75,8 +75,7 @@ public final class SmtpAnalyser implements Analyser
         final long clientHi = e.hostHi();
         final long clientLo = e.hostLo();
         Session s = table.find(clientHi, clientLo, e.clientPort(), e.serverHi(), e.serverLo(), e.serverPort());
-        if (s != null && syn && (flags & PacketEvent.TCP_ACK) == 0 && e.direction == PacketEvent.DIR_OUTBOUND
-            && s.clientSyn && e.tcpSeq != s.clientIsn)
+        if (s != null && s.reopenedBy(e))
         {
             // Same ports, new initial sequence number: the old connection is gone and its ports reused.
             finish(s, Session.END_REUSED, e.timestampNanos);
@@ -94,9 +93,9 @@ public final class SmtpAnalyser implements Analyser
             }
             s = table.allocate();
             s.open(e, e.timestampNanos, e.serverPort() == IMPLICIT_TLS_PORT);
-            table.insert(s);
+            table.insert(s, Session.isBareClientSyn(e));
         }
-        else if (s.halfOpen && !Session.isBareClientSyn(e))
+        else if (table.isHalfOpen(s) && !Session.isBareClientSyn(e))
         {
             table.answered(s);
         }
@@ -133,7 +132,7 @@ public final class SmtpAnalyser implements Analyser
     {
         final long synTimeoutNanos = policy.get().synTimeout().toNanos();
         Session oldest = table.oldestHalfOpen();
-        while (oldest != null && nowNanos - oldest.startNanos - synTimeoutNanos >= 0)
+        while (oldest != null && nowNanos - oldest.startNanos() - synTimeoutNanos >= 0)
         {
             counters.caps[Cap.SYN_TIMEOUT.ordinal()]++;
             finish(oldest, Session.END_SYN_TIMEOUT, nowNanos);
@@ -158,7 +157,7 @@ public final class SmtpAnalyser implements Analyser
         for (int i = table.size() - 1; i >= 0; i--)
         {
             final Session s = table.live(i);
-            if (nowNanos - s.lastNanos - idle > 0)
+            if (nowNanos - s.lastNanos() - idle > 0)
             {
                 counters.caps[Cap.IDLE_TIMEOUT.ordinal()]++;
                 finish(s, Session.END_IDLE, nowNanos);
@@ -189,17 +188,17 @@ public final class SmtpAnalyser implements Analyser
         s.flush();
         s.endReason(reason);
         table.remove(s);
-        if (s.client.bytes == 0 && s.server.bytes == 0)
+        if (s.payloadBytes() == 0)
         {
             counters.emptySessions++;
             return;
         }
-        counters.session(s.serverPort, s.tls());
+        counters.session(s.serverPort(), s.tls());
         if (sessions != null)
         {
             sessions.accept(s.toRecord());
         }
-        patterns.onSession(s, Math.max(nowNanos, s.lastNanos));
+        patterns.onSession(s, Math.max(nowNanos, s.lastNanos()));
     }
 
     // ------------------------------------------------------------------ metrics and report
@@ -269,6 +268,23 @@ public final class SmtpAnalyser implements Analyser
             total += table.live(i).heldBytes();
         }
         return total;
+    }
+
+    /** Heap bytes of the pattern analysers' host state right now (bounded by {@link SmtpLimits#maxPatternBytes()}). */
+    public long patternBytes()
+    {
+        return patterns.retainedBytes();
+    }
+
+    /** Bytes the connection slots' buffers have grown to, and the slots made, for the memory tests. */
+    long connectionBufferBytes()
+    {
+        return table.grownBytes();
+    }
+
+    int connectionSlotsMade()
+    {
+        return table.created();
     }
 
     /** Hosts the pattern analysers track right now. */

@@ -49,6 +49,8 @@ final class SmtpPatterns implements Session.Listener
     private final SessionDetector[] detectors = SessionDetectors.all();
     /** The session being judged, as the detectors see it; refilled per session. */
     private final SessionFacts facts;
+    /** Sum of the tracked hosts' {@link HostState#accountedBytes}. */
+    private long retainedBytes;
     private SmtpRules.Blocklist zonesFor;
     private SmtpRules idsFor;
     private String[] ids;
@@ -74,6 +76,7 @@ final class SmtpPatterns implements Session.Listener
                 if (full)
                 {
                     counters.caps[Cap.PATTERN_HOSTS.ordinal()]++;
+                    retainedBytes -= eldest.getValue().accountedBytes;
                 }
                 return full;
             }
@@ -94,24 +97,21 @@ final class SmtpPatterns implements Session.Listener
         }
         // The session remembers the first such reply whatever the exemptions say (its record shows the text
         // when there is a session log); only the decision is subject to them.
-        if (!s.blocklisted)
+        if (!s.blocklisted())
         {
-            s.blocklisted = true;
-            if (s.keepsText())
-            {
-                s.blocklistReply = replyText(line, length);
-            }
+            s.blocklisted(s.keepsText() ? replyText(line, length) : null);
         }
-        if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        if (exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), s.lastNanos()))
         {
             return;
         }
-        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
+        final HostState state = state(s.clientHi(), s.clientLo(), s.lastNanos());
         state.blocklistReply(line, length);
-        if (due(state, rule.id(), s.lastNanos))
+        if (due(state, rule.id(), s.lastNanos()))
         {
             blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
         }
+        account(state);
     }
 
     /**
@@ -122,22 +122,22 @@ final class SmtpPatterns implements Session.Listener
     private void blocklistFinding(final Session s, final Verb verb, final SmtpRules.Blocklist rule, final int zone,
         final String text, final HostState state)
     {
-        final String host = Addresses.format(s.clientHi, s.clientLo);
-        final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
+        final String host = Addresses.format(s.clientHi(), s.clientLo());
+        final boolean namesHost = namesAddress(text, host, s.clientHi(), s.clientLo());
         final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
-        final String server = Addresses.format(s.serverHi, s.serverLo);
+        final String server = Addresses.format(s.serverHi(), s.serverLo());
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
         evidence.put("zone", rule.zones().get(zone));
         evidence.put("names_host", namesHost);
         evidence.put("answering", verb.label());
         evidence.put("server", server);
-        evidence.put("server_port", s.serverPort);
+        evidence.put("server_port", s.serverPort());
         final String reason = "remote server " + server + " refused with a blocklist reply ("
             + rule.zones().get(zone) + ")" + (namesHost ? " naming this host's address" : "")
             + (aboutClient ? "" : "; not clearly about the host, so alert only") + ": " + text;
-        fire(state, s.clientHi, s.clientLo, s.hostClass, Policy.groupOf(s.serverPort), rule.id(),
-            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos);
+        fire(state, s.clientHi(), s.clientLo(), s.hostClass(), Policy.groupOf(s.serverPort()), rule.id(),
+            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos());
     }
 
     private static String replyText(final byte[] line, final int length)
@@ -282,9 +282,9 @@ final class SmtpPatterns implements Session.Listener
         final SessionFacts f = facts;
         f.begin(s, current.smtp());
         // At the session's last segment, not the idle sweep that may have ended it later.
-        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(f), s.lastNanos);
+        outcomes.onOutcome(s.clientHi(), s.clientLo(), SessionOutcome.classify(f), s.lastNanos());
         // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
-        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, nowNanos))
+        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), nowNanos))
         {
             judge(f, nowNanos);
         }
@@ -296,8 +296,8 @@ final class SmtpPatterns implements Session.Listener
         final Session s = f.session;
         final SmtpRules rules = f.rules;
         f.now = nowNanos;
-        f.group = Policy.groupOf(s.serverPort);
-        f.host = state(s.clientHi, s.clientLo, nowNanos);
+        f.group = Policy.groupOf(s.serverPort());
+        f.host = state(s.clientHi(), s.clientLo(), nowNanos);
         f.domainCount = s.recipientDomainHashes(f.domains);
         f.host.summarise(f);
         final String[] ids = ruleIds(rules);
@@ -308,6 +308,43 @@ final class SmtpPatterns implements Session.Listener
                 found(detectors[i], f, nowNanos);
             }
         }
+        account(f.host);
+    }
+
+    /**
+     * Brings the running total of host-state bytes up to date for {@code h}, which just grew; past
+     * {@link SmtpLimits#maxPatternBytes()} the least recently active other hosts are forgotten until it fits.
+     */
+    private void account(final HostState h)
+    {
+        final long bytes = h.retainedBytes();
+        retainedBytes += bytes - h.accountedBytes;
+        h.accountedBytes = bytes;
+        if (retainedBytes > limits.maxPatternBytes())
+        {
+            shed(h);
+        }
+    }
+
+    private void shed(final HostState keep)
+    {
+        final Iterator<HostState> it = hosts.values().iterator();
+        while (retainedBytes > limits.maxPatternBytes() && it.hasNext())
+        {
+            final HostState h = it.next();
+            if (h != keep)
+            {
+                it.remove();
+                retainedBytes -= h.accountedBytes;
+                counters.caps[Cap.PATTERN_BYTES.ordinal()]++;
+            }
+        }
+    }
+
+    /** Heap bytes the hosts' state holds, by {@link HostState#retainedBytes()} as last accounted. */
+    long retainedBytes()
+    {
+        return retainedBytes;
     }
 
     /**
@@ -318,7 +355,7 @@ final class SmtpPatterns implements Session.Listener
     private void found(final SessionDetector detector, final SessionFacts f, final long nowNanos)
     {
         final Session s = f.session;
-        fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, detector.rule(f.rules), detector.action(f.rules),
+        fire(f.host, s.clientHi(), s.clientLo(), s.hostClass(), f.group, detector.rule(f.rules), detector.action(f.rules),
             detector.reason(f), detector.evidence(f), nowNanos);
     }
 
@@ -412,6 +449,7 @@ final class SmtpPatterns implements Session.Listener
                 break;
             }
             it.remove();
+            retainedBytes -= h.accountedBytes;
         }
     }
 

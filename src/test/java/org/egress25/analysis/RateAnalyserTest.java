@@ -188,7 +188,7 @@ class RateAnalyserTest
         assertThat(t.decisions).extracting(Decision::rule).containsExactly("port25-distinct-5m");
         // a lower bound: it fires at the 11th distinct destination unless two of them share a bit
         assertThat(servers).isBetween(11, 13);
-        assertThat(t.decisions.get(0).reason()).startsWith("10.0.3.4 tried at least 11 distinct destination")
+        assertThat(t.decisions.get(0).reason()).startsWith("10.0.3.4 tried about 11 distinct destination addresses (estimated)")
             .endsWith("above the limit of 10 (rule port25-distinct-5m)");
     }
 
@@ -353,6 +353,31 @@ class RateAnalyserTest
         assertThat(host.attemptsByPort()).containsOnlyKeys(25);
         assertThat(host.firstSeen()).isBefore(host.firstFlagged());
         assertThat(host.lastSeen()).isAfter(host.firstFlagged());
+    }
+
+    @Test
+    void shouldCountAttemptsTheBlockRefusedApartFromTheDestinationsReached()
+    {
+        // 12 distinct servers in 12 s: port25-distinct-5m blocks the host at the 11th
+        for (int i = 0; i < 12; i++)
+        {
+            t.syn(HOST, 2000 + i, server(i), 25, T0 + i * SECOND);
+        }
+        assertThat(t.decisionsFor(HOST)).extracting(Decision::action).contains(Action.BLOCK);
+        // then, blocked, it hammers one new server: the firewall refuses every one of these
+        for (int i = 0; i < 50; i++)
+        {
+            t.syn(HOST, 3000 + i, server(600), 25, T0 + 20 * SECOND + i * 100_000_000L);
+        }
+
+        final FlaggedHost host = t.analyser.flaggedHosts().get(0);
+        final FlaggedHost.DestinationCount refused = host.topDestinations().stream()
+            .filter(d -> d.address().equals(server(600))).findFirst().orElseThrow();
+        assertThat(refused.attempts()).as("reached").isZero();
+        assertThat(refused.whileBlocked()).isEqualTo(50);
+        assertThat(host.attemptsWhileBlocked()).isGreaterThanOrEqualTo(50);
+        assertThat(host.attemptsPerMinute().stream().mapToLong(FlaggedHost.MinuteCount::attempts).sum())
+            .as("the timeline still shows them").isGreaterThanOrEqualTo(50);
     }
 
     @Test

@@ -25,7 +25,7 @@ class ConnectionTableTest
     void shouldFindExactlyTheOpenConnectionsThroughCollisionsAndDeletions()
     {
         final SmtpLimits limits = new SmtpLimits(64, 8, 2048, 4096, 8, Duration.ofMinutes(5), 16, 100, 4096, 64,
-            1000, Duration.ofHours(2));
+            1000, Duration.ofHours(2), SmtpLimits.DEFAULT_PATTERN_BYTES);
         final SmtpCounters counters = new SmtpCounters();
         final ConnectionTable table = new ConnectionTable(limits, counters, (s, code, verb, line, length) -> { }, false);
         final Map<List<Long>, Session> model = new HashMap<>();
@@ -71,8 +71,8 @@ class ConnectionTableTest
                 e.dstPort = 25;
                 e.tcpFlags = random.nextBoolean() ? PacketEvent.TCP_SYN : PacketEvent.TCP_ACK;
                 s.open(e, step, false);
-                table.insert(s);
-                if (s.halfOpen)
+                table.insert(s, Session.isBareClientSyn(e));
+                if (table.isHalfOpen(s))
                 {
                     halfOpen.add(s);
                 }

@@ -122,7 +122,7 @@ class SpoofedSynFloodTest
     void shouldNeverEvictAConnectionThatCarriedSmtpForASynOnlyOne()
     {
         final Harness small = new Harness(new SmtpLimits(8, 8, 2048, 4096, 8, java.time.Duration.ofMinutes(5), 16,
-            100, 4096, 64, 1000, java.time.Duration.ofHours(2)));
+            100, 4096, 64, 1000, java.time.Duration.ofHours(2), SmtpLimits.DEFAULT_PATTERN_BYTES));
         final List<Wire.Conn> talking = new ArrayList<>();
         for (int i = 0; i < 8; i++)
         {
