@@ -78,11 +78,13 @@ class ReconcilerTest
         {
             final Path journalFile = dir.resolve("blocks.jsonl");
             final Instant longExpiry;
+            final Instant shortEnd;
             try (EnforcerService first = service(lab, journalFile))
             {
                 first.start();
                 longExpiry = first.block(BLOCKED4, Duration.ofSeconds(60), "long").expires();
-                first.block(CLEAN4, Duration.ofSeconds(2), "short");
+                // long enough to outlast the checks below on a loaded machine, short enough to end while "down"
+                shortEnd = first.block(CLEAN4, Duration.ofSeconds(6), "short").expires();
                 first.block(BLOCKED6, Duration.ofSeconds(60), "long, v6");
                 assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
                 assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
@@ -90,7 +92,7 @@ class ReconcilerTest
             // the crash: a record torn mid-write, then the machine reboots (the kernel sets are gone)
             Files.writeString(journalFile, "{\"event\":\"unblock\",\"ti", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             lab.nftScript("delete table inet egress25\n");
-            Thread.sleep(2500);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), shortEnd).toMillis()) + 500);
 
             try (EnforcerService second = service(lab, journalFile))
             {
