@@ -90,7 +90,7 @@ final class ControlCommands
         description = "Block a host's outbound SMTP relay port now (manual decision, journalled and enforced).")
     static final class Block extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Option(names = "--for", required = true, paramLabel = "DURATION", description = "How long: 90s, 10m, 2h, 7d.")
@@ -127,7 +127,7 @@ final class ControlCommands
         description = "Lift a host's block now; its strike history is kept for the escalation ladder.")
     static final class Unblock extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
@@ -153,7 +153,7 @@ final class ControlCommands
         description = "Why a host is or is not blocked: class, mode, exemptions, counters against thresholds, strikes.")
     static final class Explain extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Override
