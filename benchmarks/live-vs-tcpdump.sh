@@ -116,7 +116,7 @@ for rate in "${rates[@]}"; do
   rm -rf "$out/state-$rate"
   ip netns exec "$ns_rx" env EGRESS25_JAR="$jar" bash "$root/deploy/egress25" run -i e25rx \
     --inside 10.0.0.0/8 --inside 100.64.0.0/10 --inside 2001:db8::/32 --decisions "$decisions" \
-    --state-dir "$out/state-$rate" --metrics-port "$metrics_port" --control-port 0 \
+    --state-dir "$out/state-$rate" --metrics-port "$metrics_port" --control-socket "$out/control-$rate.sock" \
     > "$out/egress25-$rate.log" 2>&1 &
   reader=$!
   measure "$rate" egress25 "$out/egress25-$rate.log" "running on e25rx"
