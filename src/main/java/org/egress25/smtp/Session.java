@@ -978,7 +978,7 @@ final class Session implements Reassembler.Consumer
                 earlyRejection |= isRejection(code);
                 break;
             case RCPT:
-                earlyRejection |= isRejection(code);
+                earlyRejection |= isRejection(code) && !ReplyCodes.mailboxLevel(code, line, length);
                 if (refused)
                 {
                     recipientsRejected++;

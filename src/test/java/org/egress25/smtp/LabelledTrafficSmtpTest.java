@@ -169,9 +169,13 @@ class LabelledTrafficSmtpTest
                 && HeloCheck.problems(r.helo(), host[0], host[1], policy.smtp().helo().providerDomains()).isEmpty()
                 ? SessionOutcome.GOOD : SessionOutcome.BAD_HELO;
         }
-        if (r.earlyRejection() || (r.recipients() > 0 && r.recipientsRejected() == r.recipients()))
+        if (r.earlyRejection())
         {
             return SessionOutcome.BAD_REJECTED;
+        }
+        if (r.recipients() > 0 && r.recipientsRejected() == r.recipients())
+        {
+            return r.recipientsUnknown() > 0 ? SessionOutcome.BAD_UNKNOWN_USERS : SessionOutcome.DEFERRED;
         }
         return SessionOutcome.BAD_NO_DATA;
     }

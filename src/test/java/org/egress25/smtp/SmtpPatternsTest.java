@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.egress25.decision.Action;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
@@ -226,7 +228,52 @@ class SmtpPatternsTest
     }
 
     @Test
-    void shouldBlockRecipientFanOutAcrossSessions()
+    void shouldOnlyAlertOnRecipientFanOutAcrossCleanSessions()
+    {
+        fiftyRecipientsThreeTimes();
+        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.reason()).endsWith("; volume alone, so alert only");
+            assertThat(d.evidence()).containsEntry("recipients", 150L).containsEntry("basis", "volume alone")
+                .containsEntry("missing", "no dialogue evidence is gathered in this configuration");
+        });
+    }
+
+    @Test
+    void shouldBlockRecipientFanOutWhenBadDialoguesCorroborateIt()
+    {
+        analyser.setCorroboration(new Corroboration()
+        {
+            @Override
+            public boolean corroborates(final long hi, final long lo, final long nowNanos)
+            {
+                return true;
+            }
+
+            @Override
+            public Map<String, Object> evidence(final long hi, final long lo, final long nowNanos)
+            {
+                return Map.of("bad_rejected", 5);
+            }
+
+            @Override
+            public String missing(final long hi, final long lo, final long nowNanos)
+            {
+                return "";
+            }
+        });
+        fiftyRecipientsThreeTimes();
+        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("recipients", 150L)
+                .containsEntry("basis", "corroborated: volume and badness evidence")
+                .containsEntry("corroborated_by", Map.of("bad_rejected", 5));
+        });
+    }
+
+    private void fiftyRecipientsThreeTimes()
     {
         final List<String> fifty = new ArrayList<>();
         for (int i = 0; i < 50; i++)
@@ -238,11 +285,6 @@ class SmtpPatternsTest
             session("203.0.113.40", 25, "bulk.example.org", "220 mx", fifty, "250 queued");
             wire.advanceMillis(60_000);
         }
-        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
-        {
-            assertThat(d.action()).isEqualTo(Action.BLOCK);
-            assertThat(d.evidence()).containsEntry("recipients", 150L);
-        });
     }
 
     @Test
