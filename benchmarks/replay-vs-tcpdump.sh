@@ -36,12 +36,13 @@ die() { echo "replay-vs-tcpdump: $*" >&2; exit 1; }
 
 [[ -f "$jar" ]] || die "$jar is missing; build it first with: (cd $root && mvn -q -B -o package -DskipTests)"
 command -v tcpdump >/dev/null || die "tcpdump is not installed (apt-get install tcpdump)"
-command -v java >/dev/null || die "java is not on PATH"
+source "$root/deploy/jdk.sh"
+java="$(find_java_home java)/bin/java" || die "$(java_missing_message)"
 [[ "$packets" =~ ^[0-9]+$ && "$packets" -gt 0 ]] || die "PACKETS must be a positive whole number, not '$packets'"
 
 if [[ ! -s "$capture" ]]; then
     echo "writing $packets packets to $capture ..."
-    java -cp "$jar" org.egress25.synth.BenchmarkCapture "$capture" "$packets" \
+    "$java" -cp "$jar" org.egress25.synth.BenchmarkCapture "$capture" "$packets" \
         || die "could not write the capture (is org.egress25.synth in $jar?)"
 fi
 

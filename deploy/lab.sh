@@ -19,7 +19,7 @@
 # in about a minute. Needs root, iproute2, nftables, swaks, python3-aiosmtpd (deploy/setup.sh installs
 # them) and target/egress25.jar (mvn package).
 #
-# Environment: EGRESS25_JAR (default target/egress25.jar), JAVA (default java), LAB_DIR (where logs,
+# Environment: EGRESS25_JAR (default target/egress25.jar), JAVA (default the Java 25 of deploy/jdk.sh), LAB_DIR (where logs,
 # decisions and the block journal go; default a new temporary directory, kept when a check fails),
 # EGRESS25_LAB (namespace prefix, default e25lab).
 set -euo pipefail
@@ -31,9 +31,9 @@ NS_SUB=$LAB-sub
 NS_GW=$LAB-gw
 NS_NET=$LAB-net
 JAR=${EGRESS25_JAR:-$ROOT/target/egress25.jar}
-JAVA=${JAVA:-java}
+source "$ROOT/deploy/jdk.sh"
+JAVA=${JAVA:-$(find_java_home java)/bin/java}
 PY=/usr/bin/python3 # Debian's, which has aiosmtpd; a pyenv python3 on the PATH does not
-CONTROL_PORT=9326
 METRICS_PORT=9325
 
 INSIDE=10.99.0.0/24
@@ -163,7 +163,7 @@ build()
     mkdir -p "$WORK/state"
     ip netns exec "$NS_GW" "$JAVA" -Xmx256m -jar "$JAR" run -i gw-sub --inside "$INSIDE" --rules "$LABDIR/rules" \
         --enforce nftables --decisions "$WORK/decisions.jsonl" --sessions "$WORK/sessions.jsonl" \
-        --state-dir "$WORK/state" --control-port "$CONTROL_PORT" --metrics-port "$METRICS_PORT" \
+        --state-dir "$WORK/state" --control-socket "$WORK/control.sock" --metrics-port "$METRICS_PORT" \
         >"$WORK/egress25.out" 2>"$WORK/egress25.log" &
     EGRESS_PID=$!
     PIDS+=("$EGRESS_PID")
@@ -182,7 +182,7 @@ fail() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
 # excerpt FILE N: the first N bytes of a command's output on one line, for a FAIL message.
 excerpt() { head -c "$2" "$1" | tr -s '\n' ' '; }
 
-egress25() { netns "$NS_GW" "$JAVA" -Xmx128m -jar "$JAR" "$@" --control-port "$CONTROL_PORT"; }
+egress25() { netns "$NS_GW" "$JAVA" -Xmx128m -jar "$JAR" "$@" --control-socket "$WORK/control.sock"; }
 
 # swaks_send SOURCE SERVER PORT: one message from SOURCE; its transcript goes to $WORK/swaks.log.
 swaks_send()
@@ -266,7 +266,7 @@ run_checks()
 
     log "-- before: everyone mails"
     if egress25 blocks >"$WORK/blocks.0" 2>&1; then
-        pass "egress25 blocks answers on the gateway's control port $CONTROL_PORT"
+        pass "egress25 blocks answers on the gateway's control socket $WORK/control.sock"
     else
         fail "egress25 blocks: $(excerpt "$WORK/blocks.0" 300)"
     fi

@@ -7,12 +7,18 @@
 #   nftables, iproute2        the enforcer, and the network-namespace tests and lab
 #   prometheus                provides promtool, which checks the /metrics output in the tests
 #   swaks, python3-aiosmtpd   real SMTP client and server for the live tests and the lab
-#   openjdk-17-jdk-headless, maven   only when no java/mvn is on the PATH already
+#   chromium                  headless browser that opens the HTML report in its test
+#   openjdk-25-jdk-headless   only when no Java 25 is found (deploy/jdk.sh says where it looks); where the
+#                             distribution has none (Debian 12), setup names what to install and stops
+#   maven                     only when no mvn is on the PATH already
+# The build then runs with JAVA_HOME set to that Java 25, whatever the default `java` is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source deploy/jdk.sh
 
-packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd)
-command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium)
+jdk_package=openjdk-$EGRESS25_JAVA_RELEASE-jdk-headless
+find_java_home javac >/dev/null || packages+=("$jdk_package")
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
 missing=()
@@ -25,13 +31,20 @@ if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    if [[ " ${missing[*]} " == *" $jdk_package "* ]] && ! apt-cache show "$jdk_package" >/dev/null 2>&1; then
+      echo "setup: $(java_missing_message) ($jdk_package is not in this distribution.)" >&2
+      exit 1
+    fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "setup: missing Debian packages; run as root:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    [[ " ${missing[*]} " != *" $jdk_package "* ]] || echo "setup: $(java_missing_message)" >&2
     exit 1
   fi
 fi
+
+use_java_for_maven
 
 if [[ "${EGRESS25_SKIP_BUILD:-}" != 1 ]]; then
   if [[ ! -f target/egress25.jar || -n "$(find src rules pom.xml -newer target/egress25.jar -print -quit)" ]]; then

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EGRESS25_SKIP_BUILD=1 bash deploy/setup.sh
+# build and test with the Java 25 that setup found or installed, not the distribution's default java
+source deploy/jdk.sh
+use_java_for_maven
 # install, not just verify: the benchmarks are a build of their own that uses the installed jar, and they are
 # compiled here (not run) so a change to what they call cannot leave them broken unnoticed
 mvn -B install "$@"

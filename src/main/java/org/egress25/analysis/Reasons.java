@@ -98,8 +98,10 @@ final class Reasons
             case ATTEMPTS:
                 return host + " made " + figure(value) + " connection attempts to " + where + last + limit;
             case DISTINCT_DESTINATIONS:
-                return host + " tried at least " + figure(value) + " distinct destination addresses on " + where
-                    + last + limit;
+                // the count is a sliding-window estimate over a 128-bit bitmap (WindowSlot), so a fraction
+                // such as 5.4 is no count of addresses: say a whole number, and that it is estimated
+                return host + " tried about " + Math.round(value) + " distinct destination addresses (estimated) on "
+                    + where + last + limit;
             case FAILURES:
                 return host + " had " + figure(value) + " failed connection attempts to " + where + last + limit;
             case FAILURE_RATIO:

@@ -61,9 +61,14 @@ final class CommonOptions
         description = "Cap on tracked TCP connections (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
-    @Option(names = "--enforce", paramLabel = "KIND",
-        description = "Enforcer: nftables, exec or none (shadow mode). Overrides the rules; replay default none.")
+    @Option(names = "--enforce", paramLabel = "KIND[,KIND]",
+        description = "Enforcer(s): nftables, exec or none (shadow mode); several with commas, e.g. nftables,exec."
+            + " Overrides the rules; replay default none.")
     String enforce;
+
+    @Option(names = "--reconcile-every", paramLabel = "DURATION", defaultValue = "30s",
+        description = "How often the kernel sets are checked against the journal and corrected (default: ${DEFAULT-VALUE}).")
+    String reconcileEvery;
 
     void validate()
     {
@@ -91,9 +96,10 @@ final class CommonOptions
         {
             throw new ConfigException("--sessions logs SMTP dialogues, which --no-dialogue turns off: give one of them");
         }
-        if (enforce != null && !List.of("nftables", "exec", "none").contains(enforce))
+        if (enforce != null)
         {
-            throw new ConfigException("--enforce must be nftables, exec or none, got '" + enforce + "'");
+            Enforcement.names(enforce, "--enforce");
         }
+        Enforcement.reconcileEvery(reconcileEvery);
     }
 }

@@ -2,78 +2,85 @@ package org.egress25.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.egress25.control.ControlServer;
 import picocli.CommandLine.Option;
 
-/** Talks to a running instance's control endpoint; shared by blocks, block, unblock, explain and report. */
+/**
+ * Talks to a running instance's control socket; shared by blocks, block, unblock, explain and report. One
+ * JSON line out, one JSON answer back (the protocol is in {@link ControlServer}).
+ */
 final class ControlClient
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--control-port", paramLabel = "N", defaultValue = "9326",
-        description = "Control endpoint port of the running instance (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = ControlServer.DEFAULT_SOCKET,
+        description = "Control socket of the running instance (default: ${DEFAULT-VALUE}).")
+    Path socket;
 
-    @Option(names = "--control-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-        description = "Control endpoint address (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    /** The endpoint's JSON answer; a clear "not running" when nothing listens. */
-    JsonNode get(final String path, final Map<String, String> query) throws IOException, InterruptedException
+    /** The answer's {@code result}; a clear message when the daemon is down, refuses, or finds the request bad. */
+    JsonNode call(final String command, final Map<String, String> arguments) throws IOException
     {
-        final StringBuilder uri = new StringBuilder(base()).append(path);
-        char sep = '?';
-        for (final Map.Entry<String, String> e : query.entrySet())
+        final ObjectNode request = JSON.createObjectNode();
+        request.put("command", command);
+        arguments.forEach(request::put);
+        final JsonNode answer = exchange(JSON.writeValueAsString(request) + "\n");
+        if (answer.path("ok").asBoolean())
         {
-            uri.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-            sep = '&';
+            return answer.path("result");
         }
-        return send(HttpRequest.newBuilder(URI.create(uri.toString())).GET());
+        final String error = answer.path("error").asText("no answer");
+        switch (answer.path("refused").asText(""))
+        {
+            case "bad_request":
+                throw new ConfigException(error);
+            case "denied":
+                throw new Refused(error);
+            default:
+                throw new Refused("the daemon could not do it: " + error);
+        }
     }
 
-    JsonNode post(final String path, final Map<String, String> body) throws IOException, InterruptedException
+    private JsonNode exchange(final String request) throws IOException
     {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
-    }
-
-    private String base()
-    {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    private JsonNode send(final HttpRequest.Builder request) throws IOException, InterruptedException
-    {
-        final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-        final HttpResponse<String> response;
-        try
+        if (!Files.exists(socket))
         {
-            response = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            throw new Refused("egress25 is not running (no control socket at " + socket + ")");
         }
-        catch (final ConnectException e)
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX))
         {
-            throw new NotRunning("egress25 is not running (no control endpoint on " + host + ":" + port + ")");
+            try
+            {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            }
+            catch (final IOException e)
+            {
+                final String why = String.valueOf(e.getMessage());
+                throw new Refused(why.contains("ermission")
+                    ? "cannot open the control socket " + socket + ": permission denied"
+                    : "egress25 is not running (control socket " + socket + " does not answer: " + why + ")");
+            }
+            channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+            final ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            Channels.newInputStream(channel).transferTo(answer);
+            final String text = answer.toString(StandardCharsets.UTF_8).strip();
+            if (text.isEmpty())
+            {
+                throw new Refused("the control socket " + socket + " closed without an answer");
+            }
+            return JSON.readTree(text);
         }
-        final JsonNode node = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
-        if (response.statusCode() == 400)
-        {
-            throw new ConfigException(node.path("error").asText("bad request"));
-        }
-        if (response.statusCode() != 200)
-        {
-            throw new IOException("control endpoint answered " + response.statusCode() + ": " + node.path("error").asText());
-        }
-        return node;
     }
 
     static String pretty(final JsonNode node) throws IOException
@@ -81,10 +88,10 @@ final class ControlClient
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    /** The daemon is down: exit 1 with the message, never a stack trace. */
-    static final class NotRunning extends RuntimeException
+    /** Not done: the daemon is down or said no. Exit 1 with the message, never a stack trace. */
+    static final class Refused extends RuntimeException
     {
-        NotRunning(final String message)
+        Refused(final String message)
         {
             super(message);
         }

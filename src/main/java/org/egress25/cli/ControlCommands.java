@@ -42,9 +42,9 @@ final class ControlCommands
             {
                 answer = call(client);
             }
-            catch (final ControlClient.NotRunning e)
+            catch (final ControlClient.Refused e)
             {
-                spec.commandLine().getErr().println(e.getMessage());
+                spec.commandLine().getErr().println("egress25: " + e.getMessage());
                 return Main.EXIT_FAILURE;
             }
             out.print(json ? ControlClient.pretty(answer) + "\n" : text(answer));
@@ -59,7 +59,7 @@ final class ControlCommands
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.get("/blocks", Map.of());
+            return c.call("blocks", Map.of());
         }
 
         @Override
@@ -70,14 +70,17 @@ final class ControlCommands
             sb.append(String.format("%d active block(s), enforcer %s%n", blocks.size(), answer.path("enforcer").asText()));
             if (blocks.size() > 0)
             {
-                sb.append(String.format("%-39s %-24s %-20s %-20s %7s  %s%n", "HOST", "RULE", "SINCE", "EXPIRES", "STRIKES",
-                    "REASON"));
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7s  %-16s %s%n", "HOST", "RULE", "SINCE", "EXPIRES",
+                    "STRIKES", "ENFORCED BY", "REASON"));
             }
             for (final JsonNode b : blocks)
             {
-                sb.append(String.format("%-39s %-24s %-20s %-20s %7d  %s%n", b.path("host").asText(),
+                final java.util.StringJoiner where = new java.util.StringJoiner(",");
+                where.setEmptyValue("PENDING");
+                b.path("enforced_by").forEach(e -> where.add(e.asText()));
+                sb.append(String.format("%-39s %-24s %-20s %-20s %7d  %-16s %s%n", b.path("host").asText(),
                     b.path("rule").asText(), b.path("since").asText(), b.path("expires").asText("-"),
-                    b.path("strikes").asInt(), b.path("reason").asText()));
+                    b.path("strikes").asInt(), where, b.path("reason").asText()));
             }
             return sb.toString();
         }
@@ -96,10 +99,20 @@ final class ControlCommands
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
         String reason;
 
+        @Option(names = "--force", description = "Block an address outside every inside class (recorded as manual-forced).")
+        boolean force;
+
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.post("/block", Map.of("host", host, "for", duration, "reason", reason));
+            final JsonNode answer = c.call("block", force
+                ? Map.of("host", host, "for", duration, "reason", reason, "force", "true")
+                : Map.of("host", host, "for", duration, "reason", reason));
+            for (final JsonNode warning : answer.path("warnings"))
+            {
+                spec.commandLine().getErr().println("warning: " + warning.asText());
+            }
+            return answer;
         }
 
         @Override
@@ -123,7 +136,7 @@ final class ControlCommands
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.post("/unblock", Map.of("host", host, "reason", reason));
+            return c.call("unblock", Map.of("host", host, "reason", reason));
         }
 
         @Override
@@ -146,7 +159,7 @@ final class ControlCommands
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.get("/explain", Map.of("host", host));
+            return c.call("explain", Map.of("host", host));
         }
 
         @Override
@@ -203,18 +216,41 @@ final class ControlCommands
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "The flagged-host report of the running instance, as JSON.")
+        description = "The flagged-host report of the running instance: JSON, text, one HTML page, or one host as X-ARF.")
     static final class Report extends ControlCommand
     {
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "json, text, html (one self-contained page) or xarf (one host, for ticket systems; needs --host)."
+                + " Default: ${DEFAULT-VALUE}.")
+        String format;
+
+        @Option(names = "--host", paramLabel = "HOST", description = "The host an X-ARF report is about.")
+        String host;
+
+        @Option(names = "--reporter", paramLabel = "EMAIL", defaultValue = "abuse@localhost",
+            description = "Reporter address in an X-ARF report: your abuse desk (default: ${DEFAULT-VALUE}).")
+        String reporter;
+
         @Override
         JsonNode call(final ControlClient c) throws Exception
         {
-            return c.get("/report", Map.of());
+            final Map<String, String> arguments = new java.util.LinkedHashMap<>();
+            arguments.put("format", format);
+            arguments.put("reporter", reporter);
+            if (host != null)
+            {
+                arguments.put("host", host);
+            }
+            return c.call("report", arguments);
         }
 
         @Override
         String text(final JsonNode answer)
         {
+            if (answer.isTextual())
+            {
+                return answer.asText();
+            }
             try
             {
                 return ControlClient.pretty(answer) + "\n";
@@ -223,6 +259,30 @@ final class ControlCommands
             {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+        description = "Re-read the rule files of the running instance now (as SIGHUP does), and say how it went.")
+    static final class Reload extends ControlCommand
+    {
+        @Override
+        JsonNode call(final ControlClient c) throws Exception
+        {
+            return c.call("reload", Map.of());
+        }
+
+        @Override
+        String text(final JsonNode answer)
+        {
+            final StringBuilder sb = new StringBuilder(answer.path("reloaded").asBoolean()
+                ? "rules reloaded, hash " + answer.path("hash").asText() + "\n"
+                : "reload refused; the running rules (hash " + answer.path("hash").asText() + ") stay\n");
+            for (final JsonNode p : answer.path("problems"))
+            {
+                sb.append("  ").append(p.asText()).append('\n');
+            }
+            return sb.toString();
         }
     }
 }

@@ -5,6 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 import org.egress25.enforce.BlockJournal;
 import org.egress25.enforce.Enforcer;
@@ -14,6 +19,7 @@ import org.egress25.enforce.NftVerdict;
 import org.egress25.enforce.NftablesConfig;
 import org.egress25.enforce.NftablesEnforcer;
 import org.egress25.enforce.NoopEnforcer;
+import org.egress25.policy.Durations;
 import org.egress25.policy.EnforcementRules;
 import org.egress25.policy.Policy;
 
@@ -32,6 +38,18 @@ final class Enforcement
     {
     }
 
+    /** How each enforcer name is built; a new enforcer is a class and one line here. */
+    private static final Map<String, BiFunction<Policy, LongConsumer, Enforcer>> FACTORIES = factories();
+
+    private static Map<String, BiFunction<Policy, LongConsumer, Enforcer>> factories()
+    {
+        final Map<String, BiFunction<Policy, LongConsumer, Enforcer>> map = new LinkedHashMap<>();
+        map.put("nftables", (policy, latency) -> build("nftables", policy, latency));
+        map.put("exec", (policy, latency) -> build("exec", policy, latency));
+        map.put("none", (policy, latency) -> build("none", policy, latency));
+        return map;
+    }
+
     static String kind(final CommonOptions options, final Policy policy, final boolean live)
     {
         if (options.enforce != null)
@@ -39,6 +57,58 @@ final class Enforcement
             return options.enforce;
         }
         return live ? policy.enforcement().enforcer() : "none";
+    }
+
+    /**
+     * The enforcer names in {@code text} ({@code nftables} or {@code nftables,exec}), checked.
+     *
+     * @throws ConfigException naming {@code where} and the known names
+     */
+    static List<String> names(final String text, final String where)
+    {
+        final List<String> names = new ArrayList<>();
+        for (final String part : text.split(","))
+        {
+            final String name = part.strip();
+            if (!FACTORIES.containsKey(name))
+            {
+                throw new ConfigException(where + ": unknown enforcer '" + name + "' (" + String.join(", ", FACTORIES.keySet())
+                    + "; several with commas)");
+            }
+            if (names.contains(name))
+            {
+                throw new ConfigException(where + ": enforcer '" + name + "' is named twice");
+            }
+            names.add(name);
+        }
+        if (names.size() > 1 && names.contains("none"))
+        {
+            throw new ConfigException(where + ": 'none' (shadow mode) cannot be combined with other enforcers");
+        }
+        return names;
+    }
+
+    static Duration reconcileEvery(final String text)
+    {
+        try
+        {
+            return Durations.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ConfigException("--reconcile-every: " + e.getMessage());
+        }
+    }
+
+    /** Every enforcer {@code kinds} names, in order. */
+    static List<Enforcer> buildAll(final String kinds, final Policy policy, final LongConsumer latencyNanos)
+    {
+        final List<Enforcer> enforcers = new ArrayList<>();
+        for (final String name : names(kinds, "enforcement"))
+        {
+            enforcers.add(FACTORIES.get(name).apply(policy, latencyNanos));
+        }
+        return enforcers;
     }
 
     static Enforcer build(final String kind, final Policy policy, final LongConsumer latencyNanos)
@@ -92,8 +162,9 @@ final class Enforcement
         }
     }
 
-    static EnforcerService service(final Enforcer enforcer, final BlockJournal journal, final Policy policy)
+    static EnforcerService service(final List<Enforcer> enforcers, final BlockJournal journal, final Policy policy,
+        final Duration reconcileEvery)
     {
-        return new EnforcerService(enforcer, journal, policy.ladder().memory(), 65_536, Clock.systemUTC());
+        return new EnforcerService(enforcers, journal, policy.ladder().memory(), 65_536, Clock.systemUTC(), reconcileEvery);
     }
 }

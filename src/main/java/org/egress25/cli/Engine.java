@@ -31,6 +31,7 @@ import org.egress25.enforce.BlockStore;
 import org.egress25.enforce.EnforcerService;
 import org.egress25.enforce.ReconcileReport;
 import org.egress25.metrics.AnalysisCollector;
+import org.egress25.metrics.DecisionLogCollector;
 import org.egress25.metrics.DecisionMetrics;
 import org.egress25.metrics.EnforcementCollector;
 import org.egress25.metrics.MetricsServer;
@@ -40,7 +41,6 @@ import org.egress25.pipeline.CommandQueue;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
 import org.egress25.pipeline.PipelineCounters;
-import org.egress25.enforce.NftablesEnforcer;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
@@ -77,6 +77,7 @@ final class Engine implements AutoCloseable
     final Pipeline pipeline;
     final EnforcerService enforcer;
     final String enforcerKind;
+    private final boolean live;
     final CollectorRegistry registry = MetricsServer.newRegistry();
     private final MetricsServer metrics = new MetricsServer(registry);
     private final ScheduledExecutorService policyRefresh = Executors.newSingleThreadScheduledExecutor(r ->
@@ -95,15 +96,15 @@ final class Engine implements AutoCloseable
         final PipelineCounters counters) throws IOException
     {
         this.counters = counters;
+        this.live = source.isLive();
         policy = new AtomicReference<>(initialPolicy);
         verdicts = new Verdicts(dispatcher, initialPolicy.ladder());
-        if (options.decisions != null)
+        final DecisionLog decisionLog = options.decisions != null ? DecisionLog.toFile(options.decisions)
+            : defaultDecisionOut != null ? DecisionLog.toStream(defaultDecisionOut) : null;
+        if (decisionLog != null)
         {
-            dispatcher.addListener(DecisionLog.toFile(options.decisions));
-        }
-        else if (defaultDecisionOut != null)
-        {
-            dispatcher.addListener(DecisionLog.toStream(defaultDecisionOut));
+            dispatcher.addListener(decisionLog);
+            new DecisionLogCollector(decisionLog).register(registry);
         }
         dispatcher.addListener(reports);
         dispatcher.addListener(new DecisionMetrics(registry));
@@ -115,8 +116,8 @@ final class Engine implements AutoCloseable
         enforcerKind = Enforcement.kind(options, initialPolicy, source.isLive());
         final BlockJournal journal = Enforcement.journal(stateDir);
         enforcer = Enforcement.service(
-            Enforcement.build(enforcerKind, initialPolicy, nanos -> enforceLatency.observe(nanos / 1e9)),
-            journal, initialPolicy);
+            Enforcement.buildAll(enforcerKind, initialPolicy, nanos -> enforceLatency.observe(nanos / 1e9)),
+            journal, initialPolicy, Enforcement.reconcileEvery(options.reconcileEvery));
         // detector decisions go to the enforcer; manual and reconcile ones were applied by it already
         dispatcher.addListener(batch ->
         {
@@ -128,6 +129,7 @@ final class Engine implements AutoCloseable
                 }
             }
         });
+        enforcer.setReconcileListener(batch -> batch.forEach(dispatcher::accept));
         seedVerdicts(enforcer.store());
 
         sessionLog = options.sessions == null ? null
@@ -169,10 +171,10 @@ final class Engine implements AutoCloseable
         }
     }
 
-    /** The host's strike times from the journal's store, in the capture-clock form Verdicts keeps. */
+    /** When the host's strikes end, from the journal's store, in the capture-clock form Verdicts keeps. */
     static long[] strikeNanos(final BlockStore store, final String host)
     {
-        return store.strikeTimes(host).stream().mapToLong(Engine::nanos).toArray();
+        return store.strikeEnds(host).stream().mapToLong(end -> end == null ? Long.MAX_VALUE : nanos(end)).toArray();
     }
 
     static long nanos(final Instant instant)
@@ -187,7 +189,15 @@ final class Engine implements AutoCloseable
 
     void start()
     {
-        final ReconcileReport reconciled = enforcer.start();
+        final ReconcileReport reconciled;
+        try
+        {
+            reconciled = enforcer.start();
+        }
+        catch (final IllegalStateException e)
+        {
+            throw new ConfigException(e.getMessage(), e);
+        }
         if (reconciled != null)
         {
             LOG.info("enforcer {}: {}", enforcerKind, reconciled.summary());
@@ -197,11 +207,8 @@ final class Engine implements AutoCloseable
             }
         }
         applyClassPolicy(policy.get());
-        if (enforcer.enforcer() instanceof NftablesEnforcer)
-        {
-            // exemptions expire on their own: refresh the kernel's copy of them once a minute
-            policyRefresh.scheduleAtFixedRate(() -> applyClassPolicy(policy.get()), 60, 60, TimeUnit.SECONDS);
-        }
+        // exemptions expire on their own: refresh the kernel's copy of them once a minute
+        policyRefresh.scheduleAtFixedRate(() -> applyClassPolicy(policy.get()), 60, 60, TimeUnit.SECONDS);
         dispatcher.start();
         pipeline.start();
     }
@@ -212,10 +219,7 @@ final class Engine implements AutoCloseable
      */
     private void applyClassPolicy(final Policy current)
     {
-        if (enforcer.enforcer() instanceof NftablesEnforcer nft)
-        {
-            nft.applyPolicy(current, Instant.now());
-        }
+        enforcer.applyPolicy(current, Instant.now());
     }
 
     /**
@@ -251,7 +255,11 @@ final class Engine implements AutoCloseable
         return pipeline.awaitCompletion();
     }
 
-    /** Builds the flagged-host report from what the analysers and the decision log hold now. */
+    /**
+     * Builds the flagged-host report from what the analysers and the decision log hold now; call on the
+     * analysis thread (a command) or after the pipeline ended. Hosts no rate rule fired for still get their
+     * class and, while the rate analyser tracks them, first and last seen.
+     */
     FlaggedHostReport report()
     {
         final Map<String, Map<String, Object>> dialogue = new HashMap<>();
@@ -259,7 +267,29 @@ final class Engine implements AutoCloseable
         {
             dialogue.put(summary.host(), SmtpReport.redacted(summary));
         }
-        return FlaggedHostReport.build(reports.snapshot(), rate.flaggedHosts(), dialogue);
+        final List<org.egress25.analysis.FlaggedHost> traffic = rate.flaggedHosts();
+        final java.util.Set<String> detailed = new java.util.HashSet<>();
+        for (final org.egress25.analysis.FlaggedHost t : traffic)
+        {
+            detailed.add(t.host());
+        }
+        final long clock = processor.clockNanos();
+        final Instant asOf = live || clock == 0 ? Instant.now() : Verdicts.toInstant(clock);
+        final long nowNanos = nanos(asOf);
+        final Map<String, FlaggedHostReport.HostFacts> facts = new HashMap<>();
+        final Policy current = policy.get();
+        for (final ReportCollector.HostDecisions d : reports.snapshot())
+        {
+            if (!detailed.contains(d.host()))
+            {
+                final HostKey key = HostKey.parse(d.host());
+                final org.egress25.policy.HostClass cls = current.classify(key.hi(), key.lo());
+                final org.egress25.analysis.HostSnapshot seen = rate.snapshot(key.hi(), key.lo(), nowNanos);
+                facts.put(d.host(), new FlaggedHostReport.HostFacts(cls == null ? null : cls.name(),
+                    seen == null ? null : seen.firstSeen(), seen == null ? null : seen.lastSeen()));
+            }
+        }
+        return FlaggedHostReport.build(reports.snapshot(), traffic, dialogue, facts, asOf);
     }
 
     /** Writes report.json and report.txt; call once the pipeline has ended (analyser state is then safe to read). */

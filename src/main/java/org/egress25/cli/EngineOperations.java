@@ -29,10 +29,25 @@ final class EngineOperations implements ControlServer.Operations
     private static final long COMMAND_TIMEOUT_SECONDS = 5;
 
     private final Engine engine;
+    private final org.egress25.policy.PolicyReloader reloader;
 
-    EngineOperations(final Engine engine)
+    /** @param reloader the rule reloader, or null when the built-in rules run (nothing to reload) */
+    EngineOperations(final Engine engine, final org.egress25.policy.PolicyReloader reloader)
     {
         this.engine = engine;
+        this.reloader = reloader;
+    }
+
+    @Override
+    public Object reload()
+    {
+        if (reloader == null)
+        {
+            throw new BadRequest("this instance runs the built-in rules (no --rules): there is nothing to reload");
+        }
+        final boolean ok = reloader.reload();
+        final List<String> problems = reloader.lastProblems().stream().map(Object::toString).toList();
+        return ControlServer.map("reloaded", ok, "hash", reloader.activeHash(), "problems", problems);
     }
 
     @Override
@@ -41,26 +56,67 @@ final class EngineOperations implements ControlServer.Operations
         final List<Object> list = new ArrayList<>();
         for (final ActiveBlock b : engine.activeBlocks())
         {
-            list.add(b.toNode());
+            final com.fasterxml.jackson.databind.node.ObjectNode node = b.toNode();
+            final com.fasterxml.jackson.databind.node.ArrayNode where = node.putArray("enforced_by");
+            engine.enforcer.enforcedBy(b.host()).forEach(where::add);
+            list.add(node);
         }
         return ControlServer.map("enforcer", engine.enforcerKind, "blocks", list);
     }
 
+    /**
+     * An operator's block, checked before anything is decided: a strict address, a duration the kernel can
+     * hold, and a host inside one of the rules' classes. Blocking an outside address would cut inbound mail
+     * from it to customers' servers, so it needs {@code force}, which is recorded in the block's rule
+     * ({@code manual-forced}). Blocking an exempt host is allowed (the operator may know better) with a warning.
+     * The control endpoint calls this, whatever transport it uses.
+     */
     @Override
-    public Object block(final String host, final String duration, final String reason)
+    public Object block(final String host, final String duration, final String reason, final boolean force)
     {
         final HostKey key = parseHost(host);
         final Duration length = parseDuration(duration);
-        final Decision decision = engine.enforcer.block(key.text(), length, reason);
+        final Policy policy = engine.policy.get();
+        final List<String> warnings = new ArrayList<>();
+        final boolean inside = policy.classify(key.hi(), key.lo()) != null;
+        if (!inside && !force)
+        {
+            throw new BadRequest(key.text() + " is not inside any class of the rules (an outside address); blocking it"
+                + " would cut its mail to customers' servers. Use --force if that is what you want");
+        }
+        if (!inside)
+        {
+            warnings.add(key.text() + " is outside every class: blocked because of --force, recorded as manual-forced");
+        }
+        for (final Exemption e : policy.exemptions().list())
+        {
+            if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()) && !e.isExpired(Instant.now()))
+            {
+                warnings.add(key.text() + " is exempt by " + e.network() + (e.ticket() == null ? "" : " (ticket " + e.ticket() + ")")
+                    + "; the manual block applies anyway");
+            }
+        }
+        final Decision decision;
+        try
+        {
+            decision = engine.enforcer.block(key.text(), length, reason,
+                inside ? Map.of() : Map.of("forced", true, "rule", "manual-forced"));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new BadRequest(e.getMessage());
+        }
         engine.dispatcher.accept(decision);
-        final long until = Engine.nanos(decision.expires());
+        final long until = decision.expires() == null ? Long.MAX_VALUE : Engine.nanos(decision.expires());
         final long[] strikeNanos = Engine.strikeNanos(engine.enforcer.store(), key.text());
         await(engine.commands.submit(() ->
         {
             engine.verdicts.restoreBlock(key, until, strikeNanos);
             return null;
         }));
-        return decisionMap(decision);
+        final Map<String, Object> out = decisionMap(decision);
+        out.put("warnings", warnings);
+        return out;
     }
 
     @Override
@@ -72,7 +128,7 @@ final class EngineOperations implements ControlServer.Operations
         engine.dispatcher.accept(decision);
         await(engine.commands.submit(() ->
         {
-            engine.verdicts.liftBlock(key);
+            engine.verdicts.liftBlock(key, Engine.nanos(decision.time()));
             return null;
         }));
         final Map<String, Object> out = decisionMap(decision);
@@ -154,10 +210,10 @@ final class EngineOperations implements ControlServer.Operations
     }
 
     @Override
-    public Object report()
+    public org.egress25.report.FlaggedHostReport report()
     {
         // the analysers' report detail belongs to the analysis thread: build it there
-        return await(engine.commands.submit(() -> engine.report().toMap()));
+        return await(engine.commands.submit(engine::report));
     }
 
     private static Map<String, Object> decisionMap(final Decision d)

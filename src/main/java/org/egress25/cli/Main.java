@@ -1,7 +1,11 @@
 package org.egress25.cli;
 
+import org.egress25.cli.log.LogFormat;
+import org.egress25.cli.log.LogSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code egress25}: exit codes 0 ok, 1 failure, 2 usage or configuration error (a bad rule file, an unknown
@@ -23,6 +27,7 @@ import picocli.CommandLine.Command;
         ControlCommands.Unblock.class,
         ControlCommands.Explain.class,
         ControlCommands.Report.class,
+        ControlCommands.Reload.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable
@@ -33,6 +38,23 @@ public final class Main implements Runnable
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Every command takes it; the daemon's records are the ones it is for (deploy/debian/egress25.service). */
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "auto", scope = ScopeType.INHERIT,
+        description = "Log records on standard error as text, journal (no timestamp, syslog priority prefix "
+            + "<3>..<7>) or json (one object per line); auto (default) picks journal when standard error is "
+            + "systemd's journal stream (JOURNAL_STREAM), text otherwise.")
+    void logFormat(final String value)
+    {
+        try
+        {
+            LogSettings.use(LogFormat.parse(value, System.getenv()));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     public static void main(final String[] args)
     {
@@ -48,10 +70,10 @@ public final class Main implements Runnable
         {
             if (ex instanceof ConfigException)
             {
-                commandLine.getErr().println("egress25: " + ex.getMessage());
+                Status.error(commandLine.getErr(), ex.getMessage());
                 return EXIT_USAGE;
             }
-            commandLine.getErr().println("egress25: " + ex);
+            Status.error(commandLine.getErr(), ex.toString());
             if (System.getenv("EGRESS25_DEBUG") != null)
             {
                 ex.printStackTrace(commandLine.getErr());

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.egress25.capture.BpfFilters;
 import java.nio.file.Path;
 import org.egress25.capture.LiveSource;
+import org.egress25.control.Access;
 import org.egress25.control.ControlServer;
 import org.egress25.metrics.ReloadCollector;
 import org.egress25.policy.PolicyReloader;
@@ -40,13 +41,26 @@ final class RunCommand implements Callable<Integer>
         description = "Where the block journal lives, so blocks and strikes survive restarts (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--control-port", paramLabel = "N", defaultValue = "9326",
-        description = "Local control endpoint for blocks/block/unblock/explain/report (default: ${DEFAULT-VALUE}; 0 picks one).")
-    int controlPort;
+    @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = ControlServer.DEFAULT_SOCKET,
+        description = "Unix socket for blocks/block/unblock/explain/report (default: ${DEFAULT-VALUE}).")
+    Path controlSocket;
 
-    @Option(names = "--control-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-        description = "Address the control endpoint binds to (default: ${DEFAULT-VALUE}; keep it local).")
-    String controlBind;
+    @Option(names = "--control-group", paramLabel = "GROUP", defaultValue = Access.DEFAULT_MUTATE_GROUP,
+        description = "Group whose members (besides root) may block, unblock and reload (default: ${DEFAULT-VALUE}).")
+    String controlGroup;
+
+    @Option(names = "--control-read-group", paramLabel = "GROUP", defaultValue = Access.DEFAULT_READ_GROUP,
+        description = "Group whose members may list blocks, explain and read the report (default: ${DEFAULT-VALUE}).")
+    String controlReadGroup;
+
+    @Option(names = {"--control-port", "--control-bind"}, paramLabel = "X", hidden = true,
+        description = "Gone: the control endpoint is a Unix socket now.")
+    String tcpControl;
+
+    @Option(names = "--reload-max-removal", paramLabel = "PERCENT", defaultValue = "50",
+        description = "A rules reload after a file change that would remove more than this share of the running "
+            + "exemptions or classes, or a whole rule file, is held until SIGHUP (default: ${DEFAULT-VALUE}).")
+    int reloadMaxRemovalPercent;
 
     @Mixin
     CommonOptions options = new CommonOptions();
@@ -58,6 +72,16 @@ final class RunCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         options.validate();
+        if (reloadMaxRemovalPercent < 0 || reloadMaxRemovalPercent > 100)
+        {
+            throw new ConfigException("--reload-max-removal must be 0..100 (percent), got " + reloadMaxRemovalPercent);
+        }
+        if (tcpControl != null)
+        {
+            throw new ConfigException("the control endpoint is a Unix socket now (--control-socket PATH, default "
+                + ControlServer.DEFAULT_SOCKET + ", with access by group): there is no TCP listener, so no"
+                + " --control-port or --control-bind");
+        }
         if (options.metricsPort == null)
         {
             options.metricsPort = 9325;
@@ -77,9 +101,11 @@ final class RunCommand implements Callable<Integer>
         }
         final CountDownLatch stopped = new CountDownLatch(1);
         final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
-        final ControlServer control = new ControlServer(new EngineOperations(engine));
         final PolicyReloader reloader = options.rules == null ? null
-            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy);
+            : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy,
+                reloadMaxRemovalPercent / 100.0);
+        final ControlServer control = new ControlServer(new EngineOperations(engine, reloader),
+            new Access(controlGroup, controlReadGroup));
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (reloader != null)
@@ -96,7 +122,7 @@ final class RunCommand implements Callable<Integer>
                 }
                 catch (final java.io.IOException | RuntimeException e)
                 {
-                    System.err.println("egress25: could not write the report to " + options.report + ": " + e);
+                    Status.error(err, "could not write the report to " + options.report + ": " + e);
                 }
             }
             stopped.countDown();
@@ -104,12 +130,12 @@ final class RunCommand implements Callable<Integer>
         engine.start();
         try
         {
-            control.start(controlBind, controlPort);
+            control.start(controlSocket);
         }
         catch (final java.io.IOException e)
         {
-            throw new ConfigException("cannot open the control endpoint on " + controlBind + ":" + controlPort + ": "
-                + e.getMessage() + " (is another egress25 running? use --control-port)");
+            throw new ConfigException("cannot open the control socket " + controlSocket + ": " + e.getMessage()
+                + " (is another egress25 running? use --control-socket)");
         }
         if (reloader != null)
         {
@@ -122,14 +148,13 @@ final class RunCommand implements Callable<Integer>
             io.prometheus.client.Gauge.build("egress25_rules_active_info", "The rules in force, by hash; one series valued 1.")
                 .labelNames("hash").register(engine.registry).labels(policy.hash()).set(1);
         }
-        err.println("egress25: running on " + interfaceName + ", rules " + policy.sourceDescription()
+        Status.info(err, "running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"
-            + engine.metricsPort() + "/metrics, control on http://" + controlBind + ":" + control.port() + "/");
-        err.flush();
+            + engine.metricsPort() + "/metrics, control on " + control.socket());
         final Throwable failure = engine.awaitCompletion();
         if (failure != null)
         {
-            err.println("egress25: capture on " + interfaceName + " failed: " + failure.getMessage());
+            Status.error(err, "capture on " + interfaceName + " failed: " + failure.getMessage());
             return Main.EXIT_FAILURE;
         }
         stopped.await();

@@ -96,9 +96,10 @@ public final class Verdicts
             {
                 return null;
             }
-            final int strike = record.strikeAt(nowNanos, ladder.memory().toNanos());
+            final int strike = record.strikesWithin(nowNanos, ladder.memory().toNanos()) + 1;
             final Duration length = ladder.durationFor(strike);
             record.blockedUntilNanos = nowNanos + length.toNanos();
+            record.strikes.addLast(record.blockedUntilNanos);
             final Map<String, Object> withLadder = new LinkedHashMap<>(evidence);
             withLadder.put("block_seconds", length.toSeconds());
             final Decision decision = new Decision(
@@ -144,13 +145,18 @@ public final class Verdicts
         return record == null ? 0 : record.strikesWithin(nowNanos, ladder.memory().toNanos());
     }
 
-    /** Records a block made elsewhere (operator, or restored from the journal at start). */
-    public void restoreBlock(final HostKey host, final long untilNanos, final long[] strikeTimesNanos)
+    /**
+     * Records a block made elsewhere (operator, or restored from the journal at start).
+     *
+     * @param strikeEndsNanos when each remembered strike's block ended or will end, as the journal's store
+     *                        keeps them, so the ladder counts the same strikes as {@code explain} and the journal
+     */
+    public void restoreBlock(final HostKey host, final long untilNanos, final long[] strikeEndsNanos)
     {
         final HostRecord record = hosts.get(host, k -> new HostRecord());
         record.blockedUntilNanos = untilNanos;
         record.strikes.clear();
-        for (final long t : strikeTimesNanos)
+        for (final long t : strikeEndsNanos)
         {
             record.strikes.addLast(t);
         }
@@ -162,6 +168,21 @@ public final class Verdicts
         final HostRecord record = hosts.getIfPresent(host);
         if (record != null)
         {
+            record.blockedUntilNanos = 0;
+        }
+    }
+
+    /** Lifts a block at {@code nowNanos}: its strike now ends then, as the journal records it. */
+    public void liftBlock(final HostKey host, final long nowNanos)
+    {
+        final HostRecord record = hosts.getIfPresent(host);
+        if (record != null)
+        {
+            if (!record.strikes.isEmpty() && record.strikes.peekLast() - nowNanos > 0)
+            {
+                record.strikes.pollLast();
+                record.strikes.addLast(nowNanos);
+            }
             record.blockedUntilNanos = 0;
         }
     }
@@ -204,22 +225,16 @@ public final class Verdicts
     private static final class HostRecord
     {
         long blockedUntilNanos;
+        /** When each remembered strike's block ends (or ended), oldest first. */
         final Deque<Long> strikes = new ArrayDeque<>();
 
-        /** Adds a strike at now, forgetting strikes older than memory after their block; returns the count. */
-        int strikeAt(final long nowNanos, final long memoryNanos)
-        {
-            final int count = strikesWithin(nowNanos, memoryNanos);
-            strikes.addLast(nowNanos);
-            return count + 1;
-        }
-
+        /**
+         * Strikes remembered at now: a strike (held as when its block ends) counts until {@code memory} after
+         * that end, as {@link org.egress25.policy.BlockLadder} and the journal's store define it.
+         */
         int strikesWithin(final long nowNanos, final long memoryNanos)
         {
-            while (!strikes.isEmpty() && nowNanos - strikes.peekFirst() - memoryNanos > 0)
-            {
-                strikes.pollFirst();
-            }
+            strikes.removeIf(end -> nowNanos - end - memoryNanos > 0);
             return strikes.size();
         }
     }

@@ -15,11 +15,16 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
+import org.egress25.decision.JsonLines;
+import org.egress25.policy.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * <p>At open the file is replayed into a new store and compacted: rewritten with only the blocks still in
  * force and the strikes still within {@code strikeRetention}, to a temporary file that is synced and then
  * atomically renamed over the journal, so a crash during compaction leaves either the old or the new file.
- * It is compacted again whenever it grows past {@code compactAfter} records. A line that cannot be read (the
- * torn tail of a write cut short by a crash) is skipped with a warning: losing the last event is better than
- * not starting. A lock file stops two instances from writing one journal.
+ * It is compacted again whenever it grows past {@code compactAfter} records. Damage is survived as
+ * {@link JsonLines} describes: a failed append (full disk) is cut back so the file stays readable and the
+ * caller is told; at open a damaged record, or one naming something that is not an address, costs that
+ * record alone, is reported with its line and counted in {@link ReplayStats#skipped()}, and the damaged file
+ * is copied aside ({@code blocks.jsonl.damaged-<millis>}) before compaction rewrites it. Hosts are stored in
+ * canonical form (RFC 5952, dotted quads without leading zeros) whatever a hand-edited record holds.
+ * {@link #knownHosts()} names every host any readable record mentioned, so the reconciler removes a kernel
+ * element only when the journal accounts for it. A lock file stops two instances from writing one journal.
  *
  * <p>Cost: one batch is one {@code write} and one {@code fdatasync}, paid on the enforcer thread, never on the
  * packet path. Measured for 200 single-block batches on the development VM (ext4 on a virtual disk, load
@@ -55,6 +65,15 @@ public final class BlockJournal implements AutoCloseable
     {
     }
 
+    /** A record that names something that is not an IP address: damage, not a reason to stop the gateway. */
+    private static final class BadHost extends IllegalArgumentException
+    {
+        BadHost(final String message)
+        {
+            super(message);
+        }
+    }
+
     private final Path file;
     private final BlockStore store = new BlockStore();
     private final Duration strikeRetention;
@@ -62,9 +81,12 @@ public final class BlockJournal implements AutoCloseable
     private final Clock clock;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private FileChannel channel;
+    private JsonLines.Appender appender;
     private long records;
     private ReplayStats replayStats;
+    private List<JsonLines.Damage> damage = List.of();
+    private Path keptAside;
+    private final Set<String> knownHosts = new HashSet<>();
     private List<ActiveBlock> expiredWhileDown = List.of();
 
     private BlockJournal(final Path file, final Duration strikeRetention, final int compactAfter, final Clock clock,
@@ -153,49 +175,114 @@ public final class BlockJournal implements AutoCloseable
 
     private void replay() throws IOException
     {
-        if (!Files.exists(file))
-        {
-            replayStats = new ReplayStats(0, 0, 0, 0);
-            return;
-        }
-        // decoded leniently: a write torn inside a multi-byte character must cost that record, not the start
-        final String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        final String[] lines = text.split("\n", -1);
+        final JsonLines.Contents contents = JsonLines.read(file);
+        final List<JsonLines.Damage> damaged = new ArrayList<>(contents.damage());
         int read = 0;
-        int skipped = 0;
-        for (int i = 0; i < lines.length; i++)
+        for (final JsonLines.Line line : contents.lines())
         {
-            final String line = lines[i].strip();
-            if (line.isEmpty())
-            {
-                continue;
-            }
             try
             {
-                apply(DecisionJson.MAPPER.readTree(line));
+                apply(line.node());
                 read++;
             }
-            catch (final IOException | RuntimeException e)
+            catch (final RuntimeException e)
             {
-                skipped++;
-                final boolean tail = i == lines.length - 1;
-                LOG.warn("block journal {}:{}: {} skipped ({})", file, i + 1,
-                    tail ? "torn last record (a crash cut its write short)" : "unreadable record", e.getMessage());
+                damaged.add(new JsonLines.Damage(line.number(), excerpt(line.node().toString()), e.getMessage()));
             }
+        }
+        damaged.sort(java.util.Comparator.comparingInt(JsonLines.Damage::number));
+        damage = List.copyOf(damaged);
+        for (final JsonLines.Damage d : damage)
+        {
+            LOG.warn("block journal {}:{}: record skipped: {}", file, d.number(), d);
+        }
+        if (!damage.isEmpty())
+        {
+            keptAside = JsonLines.keepAside(file, clock.instant());
+            LOG.warn("block journal {}: {} damaged record(s); the file as found is kept as {}; kernel blocks the"
+                + " journal cannot account for are kept until their own timeout", file, damage.size(), keptAside);
         }
         final Instant now = clock.instant();
         expiredWhileDown = List.copyOf(store.endedBlocks(now));
         store.prune(now, strikeRetention);
         final int hosts = store.hostsWithStrikes();
-        replayStats = new ReplayStats(read, skipped, store.activeBlocks(now).size(), hosts);
+        replayStats = new ReplayStats(read, damage.size(), store.activeBlocks(now).size(), hosts);
         LOG.info("block journal {}: {} record(s) replayed, {} skipped; {} block(s) in force, {} host(s) with strikes",
-            file, read, skipped, replayStats.activeBlocks(), hosts);
+            file, read, damage.size(), replayStats.activeBlocks(), hosts);
+    }
+
+    private static String excerpt(final String text)
+    {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    }
+
+    /** What could not be read at open, by line; empty for a clean journal. */
+    public List<JsonLines.Damage> damage()
+    {
+        return damage;
+    }
+
+    /** The copy of the journal as found when it had damage, or null. */
+    public Path keptAside()
+    {
+        return keptAside;
+    }
+
+    /**
+     * Every host a readable record mentioned, past or present: the hosts the journal can account for. A kernel
+     * element of any other host (a lost record, an empty or freshly mounted state directory) is not the
+     * journal's to remove.
+     */
+    public boolean knows(final String host)
+    {
+        return knownHosts.contains(host) || store.active(host, Instant.MIN).isPresent() || !store.strikes(host).isEmpty();
+    }
+
+    private static String canonicalHost(final JsonNode node)
+    {
+        final String host = DecisionJson.text(node, "host");
+        try
+        {
+            final long[] pair = Addresses.parse(host);
+            return Addresses.format(pair[0], pair[1]);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            final String decimal = decimalQuad(host);
+            if (decimal == null)
+            {
+                throw new BadHost("host '" + host + "' is not an IP address");
+            }
+            // written by an older egress25 that took leading zeros; the block stands, in canonical form
+            LOG.warn("block journal: host '{}' read as {} (leading zeros are decimal here)", host, decimal);
+            return decimal;
+        }
+    }
+
+    /** Four decimal numbers 0-255 with leading zeros ({@code 198.18.10.070}) as a canonical dotted quad, or null. */
+    private static String decimalQuad(final String text)
+    {
+        final String[] parts = text == null ? new String[0] : text.split("\\.", -1);
+        if (parts.length != 4)
+        {
+            return null;
+        }
+        final StringBuilder sb = new StringBuilder(15);
+        for (final String part : parts)
+        {
+            if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255)
+            {
+                return null;
+            }
+            sb.append(sb.length() == 0 ? "" : ".").append(Integer.parseInt(part));
+        }
+        return sb.toString();
     }
 
     private void apply(final JsonNode node)
     {
         final String event = DecisionJson.text(node, "event");
-        final String host = DecisionJson.text(node, "host");
+        final String host = canonicalHost(node);
         final Instant time = DecisionJson.instant(node, "time", true);
         switch (event)
         {
@@ -214,31 +301,31 @@ public final class BlockJournal implements AutoCloseable
             default:
                 throw new IllegalArgumentException("unknown event '" + event + "'");
         }
+        knownHosts.add(host);
     }
 
     /**
      * Makes the batch's blocks and unblocks durable (alerts are not journalled), then applies them to the
      * {@link #store()}, then compacts if the file has grown past {@code compactAfter} records. Returns once the
-     * data is on disk. The store is updated even when the write fails, so the running instance stays right;
-     * only a restart would lose the batch.
+     * data is on disk. When the write fails the file is cut back to its last good record, the store is left
+     * as it was, and the failure is thrown: the caller decides what a decision that is not durable becomes.
      */
     public void record(final List<Decision> batch) throws IOException
     {
-        try
-        {
-            append(batch);
-        }
-        finally
-        {
-            batch.forEach(store::apply);
-        }
+        write(batch);
+        batch.forEach(store::apply);
+        batch.forEach(d -> knownHosts.add(d.host()));
         if (records > compactAfter)
         {
             compact();
         }
     }
 
-    private void append(final List<Decision> batch) throws IOException
+    /**
+     * Makes decisions durable that the {@link #store()} already holds (a retry of a write that failed); the
+     * store is not touched.
+     */
+    void write(final List<Decision> batch) throws IOException
     {
         final StringBuilder sb = new StringBuilder(256 * batch.size());
         int count = 0;
@@ -255,12 +342,7 @@ public final class BlockJournal implements AutoCloseable
         {
             return;
         }
-        final ByteBuffer buffer = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-        while (buffer.hasRemaining())
-        {
-            channel.write(buffer);
-        }
-        channel.force(false);
+        appender.append(sb.toString());
         records += count;
     }
 
@@ -329,16 +411,16 @@ public final class BlockJournal implements AutoCloseable
             }
             out.force(true);
         }
-        if (channel != null)
+        if (appender != null)
         {
-            channel.close();
+            appender.close();
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ))
         {
             directory.force(true);  // makes the rename itself durable
         }
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        appender = JsonLines.Appender.open(file, true);
         LOG.debug("block journal {} compacted from {} to {} record(s)", file, records, count);
         records = count;
     }
@@ -348,9 +430,9 @@ public final class BlockJournal implements AutoCloseable
     {
         try
         {
-            if (channel != null)
+            if (appender != null)
             {
-                channel.close();
+                appender.close();
             }
         }
         finally

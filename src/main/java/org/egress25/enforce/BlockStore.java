@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.Source;
 
 /**
  * What egress25 believes about blocks: the active block per host and each host's strikes (past blocks) for
@@ -101,6 +103,17 @@ public final class BlockStore
         return times;
     }
 
+    /** When each remembered strike's block ended or ends (null: never), oldest first, for the ladder. */
+    public List<Instant> strikeEnds(final String host)
+    {
+        final List<Instant> ends = new ArrayList<>();
+        for (final Strike strike : strikes.getOrDefault(host, List.of()))
+        {
+            ends.add(strike.until());
+        }
+        return ends;
+    }
+
     /** Every host with a remembered strike, so the analysis side can be seeded with the ladder at start. */
     public java.util.Set<String> strikeHosts()
     {
@@ -150,8 +163,39 @@ public final class BlockStore
     }
 
     /**
-     * A block decision. A host already blocked at that time gets its block replaced (extended or shortened)
-     * without a new strike: one offence, one strike.
+     * The block decision as it will be made: blocks only grow. For a host already blocked at the decision's
+     * time the block keeps its strike, and keeps its expiry when that is later than the decision's; an
+     * operator's block keeps its rule, reason and source when a detector decision lands on it (a detector
+     * that restarted does not know why the operator blocked). Other actions are returned as they are.
+     */
+    Decision extendOnly(final Decision decision, final Instant now)
+    {
+        if (decision.action() != Action.BLOCK)
+        {
+            return decision;
+        }
+        final ActiveBlock previous = active.get(decision.host());
+        if (previous == null || !previous.isActiveAt(decision.time()) || !previous.isActiveAt(now))
+        {
+            return decision;
+        }
+        final boolean keepsExpiry = previous.expires() == null
+            || decision.expires() != null && !previous.expires().isBefore(decision.expires());
+        final boolean keepsWords = keepsExpiry || previous.source() == Source.MANUAL && decision.source() != Source.MANUAL;
+        final Map<String, Object> evidence = new LinkedHashMap<>(decision.evidence());
+        if (keepsExpiry)
+        {
+            evidence.put("kept_longer_block_until", previous.expires() == null ? "never" : previous.expires().toString());
+        }
+        return new Decision(decision.time(), decision.host(), Action.BLOCK,
+            keepsWords ? previous.rule() : decision.rule(), keepsWords ? previous.reason() : decision.reason(),
+            keepsExpiry ? previous.expires() : decision.expires(), evidence,
+            keepsWords ? previous.source() : decision.source(), previous.strikes());
+    }
+
+    /**
+     * A block decision (already passed through {@link #extendOnly}). A host already blocked at that time gets
+     * its block replaced without a new strike: one offence, one strike.
      */
     void block(final Decision decision)
     {

@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * decision as one line of {@link DecisionJson} on stdin and {@code EGRESS25_ACTION}, {@code EGRESS25_HOST}
  * and {@code EGRESS25_RULE} in the environment for scripts that would rather not parse JSON.
  *
+ * <p>The command's arguments may hold placeholders, replaced inside each argument as plain text:
+ * {@code {action}} (block, unblock, alert), {@code {host}} (canonical address), {@code {expires}} (ISO-8601
+ * UTC, empty for unblocks, alerts and blocks without expiry) and {@code {rule}}. The program is started
+ * directly, never through a shell, so a value can never become a second command or option boundary: one
+ * argument stays one argument whatever it holds.
+ *
  * <p>Runs happen on a small pool ({@code concurrency} threads, {@code queueCapacity} waiting), so a slow or
  * hung program never blocks the enforcer thread, let alone the packet path; a run past {@code timeout} is
  * killed with its children. A full queue, a spawn error, a non-zero exit and a timeout each count as an
@@ -141,7 +147,8 @@ public final class ExecEnforcer implements Enforcer
             "EGRESS25_RULE", decision.rule());
         try
         {
-            final Processes.Result result = Processes.run(command, DecisionJson.toJson(decision) + "\n", timeout, env);
+            final Processes.Result result = Processes.run(argv(command, decision), DecisionJson.toJson(decision) + "\n",
+                timeout, env);
             if (result.timedOut())
             {
                 timeouts.incrementAndGet();
@@ -170,6 +177,19 @@ public final class ExecEnforcer implements Enforcer
         {
             runs.incrementAndGet();  // last, so a reader who sees the run also sees its error counted
         }
+    }
+
+    /** The command with its placeholders filled in from the decision, one argument for one argument. */
+    static List<String> argv(final List<String> command, final Decision decision)
+    {
+        final String expires = decision.expires() == null ? "" : decision.expires().toString();
+        final List<String> argv = new java.util.ArrayList<>(command.size());
+        for (final String arg : command)
+        {
+            argv.add(arg.replace("{action}", decision.action().label()).replace("{host}", decision.host())
+                .replace("{expires}", expires).replace("{rule}", decision.rule()));
+        }
+        return argv;
     }
 
     private void fail(final String message)

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.egress25.policy.BlockLadder;
 import org.egress25.policy.Cidr;
 import org.egress25.policy.Exemption;
 import org.egress25.policy.HostClass;
@@ -33,6 +34,18 @@ final class NftScript
 
     private NftScript()
     {
+    }
+
+    /** The set holding the owner mark, see {@link TableOwner}. */
+    static final String OWNER_SET = "owner";
+
+    /** Replaces the owner mark with {@code owner}'s; appended to a set-up, in the same transaction. */
+    static String claim(final String table, final TableOwner owner)
+    {
+        final String set = "inet " + table + " " + OWNER_SET;
+        return "add set " + set + " { type mark; }\n"
+            + "flush set " + set + "\n"
+            + "add element " + set + " { " + (owner.pid() & 0xffffffffL) + " comment \"" + owner.comment() + "\" }\n";
     }
 
     static String setName(final boolean ipv6)
@@ -198,11 +211,29 @@ final class NftScript
         return sb.toString();
     }
 
-    /** Whole seconds when exact ({@code 3600s}), else milliseconds rounded up so a block never ends early. */
+    /**
+     * The remaining lifetime in nft's own units, largest first ({@code 7d}, {@code 2h3m}, {@code 1d3h46m39s996ms}),
+     * rounded up to the millisecond so a block never ends early, and capped at {@link BlockLadder#MAX_BLOCK}.
+     * nft 1.0.6 refuses a plain millisecond count from {@code 100000000ms} (27.7 h) up with "value too large",
+     * so the shipped ladder's 7 d step written as milliseconds never reached the kernel.
+     */
     static String timeout(final Duration remaining)
     {
-        final long millis = Math.max(1, remaining.toMillis() + (remaining.toNanosPart() % 1_000_000 == 0 ? 0 : 1));
-        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+        final Duration capped = remaining.compareTo(BlockLadder.MAX_BLOCK) > 0 ? BlockLadder.MAX_BLOCK : remaining;
+        long millis = Math.max(1, capped.toMillis() + (capped.toNanosPart() % 1_000_000 == 0 ? 0 : 1));
+        final StringBuilder sb = new StringBuilder(16);
+        final long[] unitMillis = {86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
+        final String[] units = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < units.length; i++)
+        {
+            final long amount = millis / unitMillis[i];
+            if (amount > 0)
+            {
+                sb.append(amount).append(units[i]);
+                millis -= amount * unitMillis[i];
+            }
+        }
+        return sb.toString();
     }
 
     static List<String> listSet(final NftablesConfig config, final boolean ipv6)

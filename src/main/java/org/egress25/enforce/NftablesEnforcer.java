@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
@@ -44,10 +45,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Transactions.</b> Each {@link #apply} batch is one {@code nft -f -} run: one atomic kernel
  * transaction whose cost is dominated by starting nft, so a batch of 1000 blocks costs about what one does
  * (measured from the JVM on the 2-core development machine under load average ~13: 25-110 ms per batch for
- * 1 or 1000 elements; nft alone, from a shell, ~12 ms). That is why decisions are batched. If nft is missing or fails, the batch's element changes
- * wait in a retry map (last change per host wins) and are retried with back-off from 1 s doubling to 60 s,
- * with the table set-up re-run first in case someone deleted it (after which {@link EnforcerService} reconciles
- * the whole store back in). Errors are counted and logged; nothing is thrown into the caller.
+ * 1 or 1000 elements; nft alone, from a shell, ~12 ms). That is why decisions are batched. If nft refuses a batch while the table can still be
+ * listed, an element is at fault, not nft: the batch is halved until the refused element stands alone, the
+ * rest applies at once, and the refused one is retried alone with back-off, never holding back later batches.
+ * If nft is missing or failing, the element changes wait in a retry map (last change per host wins) and are
+ * retried with back-off from 1 s doubling to 60 s, with the table set-up re-run first in case someone deleted
+ * it (after which {@link EnforcerService} reconciles the whole store back in). Errors are counted and logged;
+ * nothing is thrown into the caller.
  */
 public final class NftablesEnforcer implements Enforcer
 {
@@ -57,13 +61,20 @@ public final class NftablesEnforcer implements Enforcer
 
     private final NftablesConfig config;
     private final Map<String, NftScript.Op> pending = new LinkedHashMap<>();
+    /** Element changes nft refused on their own (the rest of their batch applied), retried with back-off. */
+    private final Map<String, NftScript.Op> refused = new LinkedHashMap<>();
     private final AtomicLong errors = new AtomicLong();
     private volatile String lastError;
     private volatile long lastApplyNanos;
     private Duration backoff = Duration.ZERO;
     private Instant nextAttempt = Instant.MIN;
-    private boolean setupNeeded;
+    private Duration refusedBackoff = Duration.ZERO;
+    private Instant refusedRetry = Instant.MIN;
+    private final TableOwner self = TableOwner.self();
+    private volatile boolean setupNeeded;
+    private volatile boolean reconcileOk = true;
     private boolean resyncWanted;
+    private org.egress25.policy.Policy lastPolicy;
 
     public NftablesEnforcer(final NftablesConfig config)
     {
@@ -81,18 +92,125 @@ public final class NftablesEnforcer implements Enforcer
         return "nftables";
     }
 
+    /**
+     * Creates or adopts the table and claims it: refuses (fatally) when another live egress25 owns it, see
+     * {@link TableOwner}. The claim is written in the same transaction as the set-up and read back, so of two
+     * instances starting at once only the one whose mark stands goes on.
+     */
     @Override
     public void start() throws EnforcerException
     {
-        final Processes.Result result = nft(NftScript.setup(config));
+        refuseIfOwnedElsewhere();
+        final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
         if (result == null || !result.ok())
         {
             setupNeeded = true;
             throw new EnforcerException(lastError);
         }
+        refuseIfOwnedElsewhere();
         setupNeeded = false;
-        LOG.info("nftables: table inet {} ready; blocking new TCP connections to port(s) {} from its sets ({})",
-            config.table(), config.ports(), config.verdict().statement());
+        LOG.info("nftables: table inet {} ready and owned by this process (pid {}); blocking new TCP connections to"
+            + " port(s) {} from its sets ({})", config.table(), self.pid(), config.ports(), config.verdict().statement());
+    }
+
+    private void refuseIfOwnedElsewhere() throws EnforcerException
+    {
+        final TableOwner owner = owner();
+        if (owner != null && !owner.equals(self) && owner.alive())
+        {
+            throw new EnforcerException("nftables table inet " + config.table() + " is owned by another running"
+                + " egress25 (pid " + owner.pid() + "); only one instance may manage it, whatever its --state-dir."
+                + " Stop that one first, or give this one another enforcement.table", true);
+        }
+    }
+
+    /** The owner mark in the table, or null when there is no table, no mark, or it cannot be read. */
+    private TableOwner owner()
+    {
+        final List<String> command = new ArrayList<>(config.nftCommand());
+        command.addAll(List.of("-j", "list", "set", "inet", config.table(), NftScript.OWNER_SET));
+        try
+        {
+            final Processes.Result result = Processes.run(command, "", config.commandTimeout(), Map.of());
+            if (!result.ok())
+            {
+                return null;
+            }
+            for (final JsonNode item : DecisionJson.MAPPER.readTree(result.output()).path("nftables"))
+            {
+                for (final JsonNode elem : item.path("set").path("elem"))
+                {
+                    final TableOwner owner = TableOwner.parse(elem.path("elem").path("comment").asText(null));
+                    if (owner != null)
+                    {
+                        return owner;
+                    }
+                }
+            }
+            return null;
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Lists the kernel sets and corrects them against {@code store} ({@link Reconciler}); a table that is gone
+     * ({@code nft flush ruleset}) is first created again and claimed. Throws, and reports itself unhealthy,
+     * when the table cannot be read or another live instance has claimed it since.
+     */
+    @Override
+    public synchronized ReconcileReport reconcile(final BlockStore store, final List<ActiveBlock> expiredWhileDown,
+        final Predicate<String> mayRemove, final Instant now) throws EnforcerException
+    {
+        reconcileOk = false;
+        final TableOwner owner = owner();
+        if (owner == null)
+        {
+            if (tableReadable())
+            {
+                LOG.warn("nftables: owner mark of table inet {} was missing; claimed again", config.table());
+            }
+            else
+            {
+                LOG.warn("nftables: table inet {} is gone (nft flush ruleset?); creating it again", config.table());
+            }
+            final Processes.Result result = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
+            if (result == null || !result.ok())
+            {
+                setupNeeded = true;
+                throw new EnforcerException(lastError);
+            }
+            setupNeeded = false;
+            reapplyPolicy(now);
+        }
+        else if (!owner.equals(self))
+        {
+            fail("table inet " + config.table() + " was claimed by another egress25 (pid " + owner.pid()
+                + "); this instance no longer corrects it");
+            throw new EnforcerException(lastError);
+        }
+        final ReconcileReport report = Reconciler.reconcile(store, expiredWhileDown, mayRemove, this, now);
+        reconcileOk = report.applied();
+        return report;
+    }
+
+    @Override
+    public boolean healthy()
+    {
+        return !setupNeeded && reconcileOk;
+    }
+
+    @Override
+    public synchronized boolean holds(final String host)
+    {
+        return !pending.containsKey(host) && !refused.containsKey(host);
     }
 
     /**
@@ -103,8 +221,10 @@ public final class NftablesEnforcer implements Enforcer
      *
      * @return true when nft accepted it
      */
+    @Override
     public synchronized boolean applyPolicy(final org.egress25.policy.Policy policy, final Instant now)
     {
+        lastPolicy = policy;
         final Processes.Result result = nft(NftScript.policy(config.table(), NftScript.policySets(policy, now)));
         if (result == null || !result.ok())
         {
@@ -136,15 +256,25 @@ public final class NftablesEnforcer implements Enforcer
             }
             final boolean add = decision.action() == Action.BLOCK;
             pending.remove(host);
+            refused.remove(host);
             pending.put(host, new NftScript.Op(host, host.indexOf(':') >= 0, add, decision.expires()));
         }
         flush(false);
     }
 
-    @Override
-    public void retryFailed()
+    /** A table created again has empty policy sets: put the last class policy back. */
+    private void reapplyPolicy(final Instant now)
     {
-        if (!pending.isEmpty() || setupNeeded)
+        if (lastPolicy != null)
+        {
+            applyPolicy(lastPolicy, now);
+        }
+    }
+
+    @Override
+    public synchronized void retryFailed()
+    {
+        if (!pending.isEmpty() || !refused.isEmpty() || setupNeeded)
         {
             flush(false);
         }
@@ -154,7 +284,8 @@ public final class NftablesEnforcer implements Enforcer
      * True once after the table had to be set up again following failures; the caller should then reconcile
      * the kernel with the store, because blocks applied before the failure may be gone.
      */
-    boolean takeResyncRequest()
+    @Override
+    public boolean takeResyncRequest()
     {
         final boolean wanted = resyncWanted;
         resyncWanted = false;
@@ -164,7 +295,7 @@ public final class NftablesEnforcer implements Enforcer
     /** Pending element changes not yet in the kernel (failed batches waiting for their retry). */
     public int pendingCount()
     {
-        return pending.size();
+        return pending.size() + refused.size();
     }
 
     /** Duration of the most recent successful transaction, in nanoseconds; 0 before the first. */
@@ -195,6 +326,7 @@ public final class NftablesEnforcer implements Enforcer
         for (final NftScript.Op op : ops)
         {
             pending.remove(op.host());
+            refused.remove(op.host());
             pending.put(op.host(), op);
         }
         return flush(true);
@@ -203,6 +335,11 @@ public final class NftablesEnforcer implements Enforcer
     private boolean flush(final boolean force)
     {
         final Instant now = config.clock().instant();
+        if (!refused.isEmpty() && !now.isBefore(refusedRetry))
+        {
+            refused.forEach(pending::putIfAbsent);   // a newer decision for the host has replaced it already
+            refused.clear();
+        }
         if (!force && now.isBefore(nextAttempt))
         {
             return false;
@@ -218,36 +355,112 @@ public final class NftablesEnforcer implements Enforcer
         {
             return true;
         }
-        final String script = setupNeeded ? NftScript.setup(config) + elements : elements;
-        final long startNanos = System.nanoTime();
-        final Processes.Result result = nft(script);
-        if (result == null || !result.ok())
-        {
-            setupNeeded = true;
-            backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
-            nextAttempt = now.plus(backoff);
-            LOG.warn("nftables: {} element change(s) kept for retry in {}s", pending.size(), backoff.toSeconds());
-            return false;
-        }
-        final long nanos = System.nanoTime() - startNanos;
-        lastApplyNanos = nanos;
-        config.latencyNanos().accept(nanos);
         if (setupNeeded)
         {
+            final Processes.Result setup = nft(NftScript.setup(config) + NftScript.claim(config.table(), self));
+            if (setup == null || !setup.ok())
+            {
+                return failedWhole(now);
+            }
             // the failure may have been the table vanishing (a reboot of the ruleset, an operator's flush):
             // the elements of earlier batches would be gone too, so ask for a full reconcile
             resyncWanted = true;
+            setupNeeded = false;
+            reapplyPolicy(now);
             LOG.info("nftables: table inet {} set up again after earlier failures", config.table());
         }
-        if (!backoff.isZero() && !pending.isEmpty())
+        final List<NftScript.Op> ops = new ArrayList<>(pending.values());
+        final List<NftScript.Op> alone = new ArrayList<>();
+        if (!ops.isEmpty() && !applyOrSplit(ops, now, alone))
         {
-            LOG.info("nftables: {} pending element change(s) applied after retry", pending.size());
+            return failedWhole(now);
         }
-        pending.clear();
-        setupNeeded = false;
+        if (!backoff.isZero())
+        {
+            LOG.info("nftables: element changes applied after retry");
+        }
         backoff = Duration.ZERO;
         nextAttempt = Instant.MIN;
-        return true;
+        if (alone.isEmpty())
+        {
+            return true;
+        }
+        refusedBackoff = refusedBackoff.isZero() ? FIRST_BACKOFF : min(refusedBackoff.multipliedBy(2), MAX_BACKOFF);
+        refusedRetry = now.plus(refusedBackoff);
+        for (final NftScript.Op op : alone)
+        {
+            pending.remove(op.host());
+            refused.put(op.host(), op);
+        }
+        LOG.warn("nftables: {} element change(s) refused on their own, retried in {}s; the rest of the batch applied",
+            refused.size(), refusedBackoff.toSeconds());
+        return false;
+    }
+
+    /**
+     * Applies {@code ops} in one transaction; when nft refuses it while the table is intact, the batch is halved
+     * until the element(s) at fault stand alone, so one bad element costs about 2 log2(n) extra runs and never
+     * holds back the others. Returns false when nft itself is failing (the table cannot even be listed).
+     */
+    private boolean applyOrSplit(final List<NftScript.Op> ops, final Instant now, final List<NftScript.Op> alone)
+    {
+        final long startNanos = System.nanoTime();
+        final Processes.Result result = nft(NftScript.elements(config.table(), ops, now, new ArrayList<>()));
+        if (result != null && result.ok())
+        {
+            final long nanos = System.nanoTime() - startNanos;
+            lastApplyNanos = nanos;
+            config.latencyNanos().accept(nanos);
+            ops.forEach(op -> pending.remove(op.host()));
+            ops.forEach(op -> refused.remove(op.host()));
+            if (alone.isEmpty() && refused.isEmpty())
+            {
+                refusedBackoff = Duration.ZERO;
+            }
+            return true;
+        }
+        if (!tableReadable())
+        {
+            setupNeeded = true;
+            return false;
+        }
+        if (ops.size() == 1)
+        {
+            alone.add(ops.get(0));
+            return true;
+        }
+        final int half = ops.size() / 2;
+        return applyOrSplit(new ArrayList<>(ops.subList(0, half)), now, alone)
+            && applyOrSplit(new ArrayList<>(ops.subList(half, ops.size())), now, alone);
+    }
+
+    /** A probe, not counted as an error of its own: the failure that led to it was counted already. */
+    private boolean tableReadable()
+    {
+        final List<String> command = new ArrayList<>(config.nftCommand());
+        command.addAll(List.of("list", "table", "inet", config.table()));
+        try
+        {
+            return Processes.run(command, "", config.commandTimeout(), Map.of()).ok();
+        }
+        catch (final IOException e)
+        {
+            return false;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean failedWhole(final Instant now)
+    {
+        setupNeeded = true;
+        backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+        nextAttempt = now.plus(backoff);
+        LOG.warn("nftables: {} element change(s) kept for retry in {}s", pending.size(), backoff.toSeconds());
+        return false;
     }
 
     /**
@@ -358,10 +571,10 @@ public final class NftablesEnforcer implements Enforcer
     @Override
     public void close()
     {
-        if (!pending.isEmpty())
+        if (pendingCount() > 0)
         {
             LOG.warn("nftables: {} element change(s) were never applied; the reconcile at next start will fix them",
-                pending.size());
+                pendingCount());
         }
     }
 }

@@ -16,6 +16,9 @@ import org.egress25.decision.Decision;
  * @param applied        false when the kernel change failed (see {@code error}); it is then retried by the
  *                       enforcer like any failed batch
  * @param error          why it failed, or null
+ * @param kept           hosts found in the kernel that the journal cannot account for (a damaged record, an
+ *                       empty or freshly mounted state directory): left in place until their own timeout,
+ *                       because lifting a block nobody can explain is worse than letting it run out
  */
 public record ReconcileReport(
     List<String> readded,
@@ -24,10 +27,18 @@ public record ReconcileReport(
     List<String> alreadyCorrect,
     List<Decision> decisions,
     boolean applied,
-    String error)
+    String error,
+    List<String> kept)
 {
+    public ReconcileReport(final List<String> readded, final List<String> removed, final List<String> expired,
+        final List<String> alreadyCorrect, final List<Decision> decisions, final boolean applied, final String error)
+    {
+        this(readded, removed, expired, alreadyCorrect, decisions, applied, error, List.of());
+    }
+
     public ReconcileReport
     {
+        kept = List.copyOf(kept);
         readded = List.copyOf(readded);
         removed = List.copyOf(removed);
         expired = List.copyOf(expired);
@@ -41,11 +52,19 @@ public record ReconcileReport(
         return new ReconcileReport(List.of(), List.of(), expired, List.of(), List.of(), true, null);
     }
 
+    /** Hosts the kernel had to be corrected for: re-added or removed (what a periodic reconcile counts as drift). */
+    public int drift()
+    {
+        return readded.size() + removed.size();
+    }
+
     /** One line for the log. */
     public String summary()
     {
-        return String.format("reconcile: %d re-added, %d removed, %d expired while down, %d already correct%s",
+        return String.format("reconcile: %d re-added, %d removed, %d expired while down, %d already correct%s%s",
             readded.size(), removed.size(), expired.size(), alreadyCorrect.size(),
+            kept.isEmpty() ? "" : ", " + kept.size() + " unaccounted kernel element(s) kept until their timeout "
+                + (kept.size() <= 5 ? kept.toString() : kept.subList(0, 5) + "..."),
             applied ? "" : " (kernel update failed, will retry: " + error + ")");
     }
 }

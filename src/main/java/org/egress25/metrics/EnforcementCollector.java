@@ -50,15 +50,31 @@ public final class EnforcementCollector extends Collector
         out.add(new CounterMetricFamily("egress25_enforcer_errors_total",
             "Failures applying decisions to the firewall (nft missing or failing, exec failures); retried.",
             service.errors()));
-        out.add(new CounterMetricFamily("egress25_enforcer_journal_errors_total",
-            "Failures writing the block journal.", service.journalErrors()));
+        final CounterMetricFamily journal = new CounterMetricFamily("egress25_journal_errors_total",
+            "Block journal trouble: failed writes (full disk; the file is cut back, operator decisions refused), and"
+                + " records found damaged at start (skipped, the file kept aside).", List.of("kind"));
+        journal.addMetric(List.of("write"), service.journalErrors());
+        journal.addMetric(List.of("damaged"), service.journalDamaged());
+        out.add(journal);
+        out.add(new GaugeMetricFamily("egress25_journal_unwritten_decisions",
+            "Detector decisions enforced but not yet in the block journal (it could not be written), retried every 5 s.",
+            service.journalUnwritten()));
+        out.add(new CounterMetricFamily("egress25_journal_retried_total",
+            "Held detector decisions written to the block journal on a later try.", service.journalRetried()));
+        out.add(new CounterMetricFamily("egress25_enforcer_drift_total",
+            "Corrections periodic reconciles made because the kernel had drifted from the journal (elements re-added"
+                + " after a flush or deletion, stray ones removed).", service.drift()));
+        out.add(new CounterMetricFamily("egress25_enforcer_unaccounted_kept_total",
+            "Kernel elements the journal could not account for (damage, empty state dir), kept until their timeout.",
+            service.unaccountedKept()));
         out.add(new CounterMetricFamily("egress25_enforcer_dropped_total",
             "Decisions dropped because the enforcer queue was full.", service.dropped()));
         out.add(new GaugeMetricFamily("egress25_enforcer_queue_depth",
             "Decisions waiting for the enforcer thread.", service.queueDepth()));
         out.add(new GaugeMetricFamily("egress25_enforcer_up",
-            "1 when the enforcer started and applies decisions, 0 while it is retrying.",
-            service.enforcerStarted() ? 1 : 0));
+            "1 when every enforcer started and its outside state is known good (table present, last reconcile"
+                + " applied); 0 while a start or a reconcile is failing.",
+            service.up() ? 1 : 0));
         return out;
     }
 }

@@ -73,6 +73,13 @@ public final class SmtpCollector extends Collector
         out.add(caps);
         out.add(new GaugeMetricFamily("egress25_smtp_sessions_open", "SMTP sessions being tracked now.",
             smtp.openSessions()));
+        out.add(new GaugeMetricFamily("egress25_smtp_pattern_hosts_bytes",
+            "Heap bytes of the SMTP pattern detectors' per-host state (bounded; caps_hit_total{cap=\"pattern_bytes\"} "
+                + "counts hosts forgotten to stay within it).", smtp.patternBytes()));
+        out.add(new GaugeMetricFamily("egress25_smtp_sessions_half_open",
+            "SMTP sessions tracked now that saw nothing but the client's SYNs (spoofed SYNs stay here until the SYN "
+                + "timeout or eviction; caps_hit_total{cap=\"half_open_evicted\"} rising means the table is full).",
+            smtp.halfOpenSessions()));
         return out;
     }
 }

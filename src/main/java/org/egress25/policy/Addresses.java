@@ -56,6 +56,10 @@ public final class Addresses
         {
             throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
         }
+        if (t.indexOf(':') < 0)
+        {
+            throw notDottedQuad(text);
+        }
         try
         {
             return toPair(InetAddress.getByName(t).getAddress());
@@ -64,6 +68,22 @@ public final class Addresses
         {
             throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
         }
+    }
+
+    /**
+     * The JDK reads {@code 198.18.010.066} as 198.18.10.66 and {@code 1.2.3} as 1.2.0.3, while other tools read
+     * a leading zero as octal: an address that means different things to different readers is refused.
+     */
+    static IllegalArgumentException notDottedQuad(final String text)
+    {
+        return new IllegalArgumentException("'" + text + "' is not an IPv4 address: write four decimal numbers 0-255"
+            + " without leading zeros (e.g. 198.18.10.66)");
+    }
+
+    /** True for four decimal octets 0-255 without leading zeros, the only IPv4 text egress25 accepts. */
+    public static boolean isDottedQuad(final String text)
+    {
+        return dottedQuad(text) >= 0;
     }
 
     /** The 32-bit value of a strict dotted quad (four decimal octets, no leading zeros), or -1. */

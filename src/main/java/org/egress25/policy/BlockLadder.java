@@ -12,6 +12,14 @@ import java.util.List;
  */
 public record BlockLadder(List<Duration> steps, Duration memory)
 {
+    /**
+     * The longest block the kernel can hold: Linux (5.6 and later, Debian 12 has 6.1) takes an element timeout
+     * of up to 2^64 ns, about 213,503 days, and refuses anything longer with ERANGE (probed on 6.1 and 6.18
+     * with nft 1.0.6: {@code 213503d} is taken, {@code 213504d} is not). A ladder step, {@code block --for} and
+     * the journal are refused or capped at this, so a block egress25 reports is a block the kernel holds.
+     */
+    public static final Duration MAX_BLOCK = Duration.ofDays(213_503);
+
     public BlockLadder
     {
         if (steps.isEmpty())

@@ -85,6 +85,10 @@ public record Cidr(long hi, long lo, int bits, String text)
         {
             throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 network (expected e.g. 10.0.0.0/8)");
         }
+        if (addressText.indexOf(':') < 0 && !Addresses.isDottedQuad(addressText))
+        {
+            throw Addresses.notDottedQuad(text);
+        }
         final byte[] raw;
         try
         {

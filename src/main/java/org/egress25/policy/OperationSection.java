@@ -55,7 +55,13 @@ final class OperationSection
             boolean ok = true;
             for (final Node item : items)
             {
-                final Duration step = reader.duration(item, path);
+                Duration step = reader.duration(item, path);
+                if (step != null && step.compareTo(BlockLadder.MAX_BLOCK) > 0)
+                {
+                    reader.error(item, path + ": " + Durations.text(step) + " is longer than the kernel can hold a block ("
+                        + Durations.text(BlockLadder.MAX_BLOCK) + ")");
+                    step = null;
+                }
                 ok &= step != null;
                 if (step != null && !durations.isEmpty() && step.compareTo(durations.get(durations.size() - 1)) < 0)
                 {
@@ -86,8 +92,7 @@ final class OperationSection
             }
             return b;
         }
-        final String enforcer = rules.field(m, "enforcer", b.enforcer(),
-            (n, p) -> word(n, p, List.of("none", "nftables", "exec")));
+        final String enforcer = rules.field(m, "enforcer", b.enforcer(), this::enforcers);
         final List<Integer> ports = rules.field(m, "ports", b.ports(), this::enforcedPorts);
         final String verdict = rules.field(m, "verdict", b.verdict(), (n, p) -> word(n, p, List.of("drop", "reject")));
         final String table = rules.field(m, "table", b.table(), (n, p) ->
@@ -122,12 +127,12 @@ final class OperationSection
             {
                 command = null;
             }
-            if ("none".equals(enforcer) || "nftables".equals(enforcer))
+            if (enforcer != null && !List.of(enforcer.split(",")).contains("exec"))
             {
                 reader.warning(m.key("exec"), m.path("exec") + ": unused while enforcer is " + enforcer);
             }
         }
-        else if ("exec".equals(enforcer))
+        else if (enforcer != null && List.of(enforcer.split(",")).contains("exec"))
         {
             reader.error(m.get("enforcer"), m.path("enforcer") + ": exec needs an 'exec: {command: [...]}' entry");
             return null;
@@ -183,6 +188,38 @@ final class OperationSection
             ports.add(port.intValue());
         }
         return ports;
+    }
+
+    /** One enforcer name, or a list of them ({@code [nftables, exec]}) kept as "nftables,exec". */
+    private String enforcers(final Node node, final String path)
+    {
+        final List<String> known = List.of("none", "nftables", "exec");
+        if (!(node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence))
+        {
+            return word(node, path, known);
+        }
+        final List<String> names = new ArrayList<>();
+        for (final Node item : sequence.getValue())
+        {
+            final String name = word(item, path, known);
+            if (name == null)
+            {
+                return null;
+            }
+            if (names.contains(name) || "none".equals(name))
+            {
+                reader.error(item, path + ": '" + name + "' " + (names.contains(name) ? "is named twice"
+                    : "(shadow mode) cannot be combined with other enforcers"));
+                return null;
+            }
+            names.add(name);
+        }
+        if (names.isEmpty())
+        {
+            reader.error(node, path + ": name at least one enforcer (none for shadow mode)");
+            return null;
+        }
+        return String.join(",", names);
     }
 
     private String word(final Node node, final String path, final List<String> words)

@@ -22,7 +22,8 @@ import org.egress25.policy.RuleCompiler.RuleText;
  * Loads the rules, all or nothing: a {@link Policy} when every file is valid, else a {@link PolicyException}
  * listing every problem as {@code file:line:column: message}.
  *
- * <p>A rules path is one YAML file, or a directory whose {@code *.yaml} files (not sub-directories) are read
+ * <p>A rules path is one YAML file, or a directory whose {@code *.yaml} and {@code *.yml} files (not
+ * sub-directories) are read
  * in name order and merged section by section, as operators keep them: {@code networks.yaml},
  * {@code exemptions.yaml}, {@code detectors.yaml}, {@code enforcement.yaml}. The built-in defaults are the
  * shipped {@code rules/} directory, bundled in the jar under {@value #BUILT_IN}, so the jar works from
@@ -34,6 +35,16 @@ import org.egress25.policy.RuleCompiler.RuleText;
 public final class PolicyLoader
 {
     static final String BUILT_IN = "org/egress25/rules/";
+
+    /**
+     * Largest rule file read: 4 MiB. The shipped files are under 20 KB each; 20,000 exemptions with tickets and
+     * comments are about 2 MB. A file's size is checked before it is read, so a 100 MB file dropped into the
+     * directory costs nothing: read whole, composed and checked it took 1.3 GB of heap, and on a 256 MB heap
+     * it killed the reload thread with an OutOfMemoryError.
+     */
+    public static final long MAX_FILE_BYTES = 4L << 20;
+    /** Largest rule set (all files of a directory together): 16 MiB, about 1 GB of heap at worst to load. */
+    public static final long MAX_SET_BYTES = 16L << 20;
 
     private static final String INDEX = "index.txt";
 
@@ -79,26 +90,21 @@ public final class PolicyLoader
         final List<Problem> problems = new ArrayList<>();
         if (Files.isDirectory(path))
         {
-            final List<Path> files = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, "*.yaml"))
-            {
-                for (final Path file : stream)
-                {
-                    if (Files.isRegularFile(file))
-                    {
-                        files.add(file);
-                    }
-                }
-            }
-            catch (final IOException e)
-            {
-                throw fail(path.toString(), "cannot list the directory: " + e.getMessage());
-            }
+            final List<Path> files = ruleFiles(path);
             if (files.isEmpty())
             {
-                throw fail(path.toString(), "no *.yaml rule files in this directory");
+                throw fail(path.toString(), "no *.yaml or *.yml rule files in this directory");
             }
-            files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+            long total = 0;
+            for (final Path file : files)
+            {
+                total += sizeOf(file);
+            }
+            if (total > MAX_SET_BYTES)
+            {
+                throw fail(path.toString(), "the rule files hold " + total + " bytes together, over the limit of "
+                    + MAX_SET_BYTES + " bytes for a rule set");
+            }
             for (final Path file : files)
             {
                 readFile(file, texts, problems);
@@ -115,11 +121,53 @@ public final class PolicyLoader
         return texts;
     }
 
-    private static void readFile(final Path file, final List<RuleText> texts, final List<Problem> problems)
+    /** The rule files of a directory in name order: regular {@code *.yaml} and {@code *.yml} files. */
+    static List<Path> ruleFiles(final Path directory) throws PolicyException
+    {
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*.{yaml,yml}"))
+        {
+            for (final Path file : stream)
+            {
+                if (Files.isRegularFile(file))
+                {
+                    files.add(file);
+                }
+            }
+        }
+        catch (final IOException e)
+        {
+            throw fail(directory.toString(), "cannot list the directory: " + e.getMessage());
+        }
+        files.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        return files;
+    }
+
+    private static long sizeOf(final Path file)
     {
         try
         {
-            texts.add(new RuleText(file.toString(), decode(Files.readAllBytes(file))));
+            return Files.size(file);
+        }
+        catch (final IOException e)
+        {
+            return 0; // vanished since the listing: readFile says so
+        }
+    }
+
+    private static void readFile(final Path file, final List<RuleText> texts, final List<Problem> problems)
+    {
+        try (InputStream in = Files.newInputStream(file))
+        {
+            // the size is checked on what is read, not on a stat, so a file growing meanwhile is still bounded
+            final byte[] bytes = in.readNBytes((int)MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES)
+            {
+                problems.add(new Problem(file.toString(), 0, 0, Problem.Severity.ERROR, Math.max(bytes.length,
+                    sizeOf(file)) + " bytes, over the limit of " + MAX_FILE_BYTES + " bytes for one rule file"));
+                return;
+            }
+            texts.add(new RuleText(file.toString(), decode(bytes)));
         }
         catch (final NoSuchFileException e)
         {

@@ -166,12 +166,25 @@ final class RuleCompiler
         final LoadSettings settings = LoadSettings.builder()
             .setLabel(text.name())
             .setAllowDuplicateKeys(true) // reported by RuleReader.mapping with both places
-            .setMaxAliasesForCollections(50)
-            .setCodePointLimit(8 * 1024 * 1024)
+            .setMaxAliasesForCollections(YamlLimits.MAX_ALIASES)
+            .setCodePointLimit((int)PolicyLoader.MAX_FILE_BYTES)
             .build();
         try
         {
-            return new Compose(settings).composeReader(new StringReader(text.text())).orElse(null);
+            final Problem tooMuch = YamlLimits.check(settings, text);
+            if (tooMuch != null)
+            {
+                reader.add(tooMuch);
+                return null;
+            }
+            final Node root = new Compose(settings).composeReader(new StringReader(text.text())).orElse(null);
+            if (root == null)
+            {
+                // an editor saving in place (truncate, then write) leaves this for a moment: never an empty section
+                reader.add(new Problem(text.name(), 0, 0, Problem.Severity.ERROR, "the file is empty (no YAML document);"
+                    + " a rule file holds at least 'version: 1' (delete the file to drop its sections)"));
+            }
+            return root;
         }
         catch (final MarkedYamlEngineException e)
         {

@@ -9,19 +9,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.egress25.analysis.FlaggedHost;
+import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
 
 /**
  * The abuse desk's view: one entry per flagged host with what was decided, why, and the traffic behind it
  * (first and last seen, each rule's observed value against its threshold, top destinations, attempts per
- * minute). Written as {@code report.json} for tools and {@code report.txt} for people; hosts that were
- * blocked come before hosts that only drew alerts.
+ * minute). Written as {@code report.json} for tools, {@code report.txt} and {@code report.html} for people;
+ * hosts blocked now come first, then those blocked before, then hosts that only drew alerts. Every string is
+ * redacted ({@link Redaction}) before any format sees it.
  */
 public final class FlaggedHostReport
 {
@@ -30,10 +33,93 @@ public final class FlaggedHostReport
     private final Instant generated;
     private final List<Entry> hosts;
 
-    /** One flagged host. {@code traffic} is null when only non-rate detectors flagged it. */
+    /**
+     * One flagged host. {@code traffic} is null when only non-rate detectors (or an operator) flagged it; then
+     * {@code facts} says what the analysers still know of it. Decisions are already redacted.
+     */
     public record Entry(String host, String verdict, List<Decision> decisions, int omittedDecisions, FlaggedHost traffic,
-        Map<String, Object> smtp)
+        Map<String, Object> smtp, HostFacts facts, Status status)
     {
+        /** The first flag: the earliest of the first rate firing and the first decision. */
+        public Instant firstFlagged()
+        {
+            Instant first = traffic == null ? null : traffic.firstFlagged();
+            for (final Decision d : decisions)
+            {
+                if (first == null || d.time().isBefore(first))
+                {
+                    first = d.time();
+                }
+            }
+            return first;
+        }
+
+        public String hostClass()
+        {
+            return traffic != null ? traffic.hostClass() : facts == null ? null : facts.hostClass();
+        }
+
+        public Instant firstSeen()
+        {
+            return traffic != null ? traffic.firstSeen() : facts == null ? null : facts.firstSeen();
+        }
+
+        public Instant lastSeen()
+        {
+            return traffic != null ? traffic.lastSeen() : facts == null ? null : facts.lastSeen();
+        }
+    }
+
+    /**
+     * What is known of a host without rate detail: its class under the running rules and, if the rate
+     * analyser still tracks it, when it was first and last seen (either may be null).
+     */
+    public record HostFacts(String hostClass, Instant firstSeen, Instant lastSeen)
+    {
+    }
+
+    /**
+     * Where a host stands now, from its last block or unblock: a host that was unblocked is not headed
+     * "BLOCK" however often it was blocked before.
+     *
+     * @param state blocked, expired (its block ran out), unblocked, or alert (never blocked)
+     * @param at    until when a block lasts (null without expiry), when it expired, or when it was lifted
+     */
+    public record Status(String state, Instant at)
+    {
+        static Status of(final List<Decision> decisions, final Instant asOf)
+        {
+            for (int i = decisions.size() - 1; i >= 0; i--)
+            {
+                final Decision d = decisions.get(i);
+                if (d.action() == Action.UNBLOCK)
+                {
+                    return new Status("unblocked", d.time());
+                }
+                if (d.action() == Action.BLOCK)
+                {
+                    return d.expires() == null || d.expires().isAfter(asOf)
+                        ? new Status("blocked", d.expires()) : new Status("expired", d.expires());
+                }
+            }
+            return new Status("alert", null);
+        }
+
+        /** The heading of the host's section: {@code BLOCKED until ...}, {@code UNBLOCKED at ...}, ... */
+        public String headline()
+        {
+            switch (state)
+            {
+                case "blocked":
+                    return at == null ? "BLOCKED (no expiry)" : "BLOCKED until " + at;
+                case "expired":
+                    return "BLOCK EXPIRED at " + at;
+                case "unblocked":
+                    return "UNBLOCKED at " + at;
+                default:
+                    return "ALERT (not blocked)";
+            }
+        }
     }
 
     private FlaggedHostReport(final Instant generated, final List<Entry> hosts)
@@ -46,7 +132,7 @@ public final class FlaggedHostReport
         final List<ReportCollector.HostDecisions> decided,
         final List<FlaggedHost> traffic)
     {
-        return build(decided, traffic, Map.of());
+        return build(decided, traffic, Map.of(), Map.of(), Instant.now());
     }
 
     /**
@@ -54,11 +140,15 @@ public final class FlaggedHostReport
      * @param traffic  rate analyser detail for flagged hosts
      * @param smtp     SMTP dialogue summaries by host text (reply codes, HELO samples, blocklist text,
      *                 recipients), already redacted
+     * @param facts    class and first/last seen of decided hosts the rate analyser holds no detail for
+     * @param asOf     the time "now" for the hosts' status: wall time live, the capture's end in a replay
      */
     public static FlaggedHostReport build(
         final List<ReportCollector.HostDecisions> decided,
         final List<FlaggedHost> traffic,
-        final Map<String, Map<String, Object>> smtp)
+        final Map<String, Map<String, Object>> smtp,
+        final Map<String, HostFacts> facts,
+        final Instant asOf)
     {
         final Map<String, FlaggedHost> byHost = new LinkedHashMap<>();
         for (final FlaggedHost h : traffic)
@@ -68,11 +158,27 @@ public final class FlaggedHostReport
         final List<Entry> entries = new ArrayList<>();
         for (final ReportCollector.HostDecisions d : decided)
         {
-            entries.add(new Entry(d.host(), d.verdict().label(), d.decisions(), d.omitted(), byHost.get(d.host()),
-                smtp.get(d.host())));
+            final List<Decision> redacted = new ArrayList<>(d.decisions().size());
+            for (final Decision decision : d.decisions())
+            {
+                redacted.add(Redaction.decision(decision));
+            }
+            entries.add(new Entry(d.host(), d.verdict().label(), redacted, d.omitted(), byHost.get(d.host()),
+                smtp.get(d.host()), facts.get(d.host()), Status.of(d.decisions(), asOf)));
         }
-        entries.sort((a, b) -> Boolean.compare("block".equals(b.verdict()), "block".equals(a.verdict())));
-        return new FlaggedHostReport(Instant.now(), entries);
+        // hosts blocked now first, then those blocked before, then alerts
+        entries.sort(Comparator.comparingInt(FlaggedHostReport::rank));
+        return new FlaggedHostReport(asOf, entries);
+    }
+
+    private static int rank(final Entry e)
+    {
+        return "blocked".equals(e.status().state()) ? 0 : "block".equals(e.verdict()) ? 1 : 2;
+    }
+
+    public Instant generated()
+    {
+        return generated;
     }
 
     public List<Entry> hosts()
@@ -91,20 +197,34 @@ public final class FlaggedHostReport
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("host", e.host());
             m.put("verdict", e.verdict());
+            m.put("status", e.status().state());
+            m.put("status_at", text(e.status().at()));
+            m.put("headline", e.status().headline());
             final FlaggedHost t = e.traffic();
-            if (t != null)
-            {
-                m.put("class", t.hostClass());
-                m.put("first_seen", t.firstSeen().toString());
-                m.put("last_seen", t.lastSeen().toString());
-                m.put("first_flagged", t.firstFlagged().toString());
-            }
+            m.put("class", e.hostClass());
+            m.put("first_seen", text(e.firstSeen()));
+            m.put("last_seen", text(e.lastSeen()));
+            m.put("first_flagged", text(e.firstFlagged()));
             final List<Object> decisions = new ArrayList<>();
             for (final Decision d : e.decisions())
             {
-                decisions.add(DecisionJson.toNode(d));
+                decisions.add(DecisionJson.MAPPER.convertValue(DecisionJson.toNode(d), Map.class));
             }
             m.put("decisions", decisions);
+            final List<Object> strikes = new ArrayList<>();
+            for (final Decision d : e.decisions())
+            {
+                if (d.action() == Action.BLOCK)
+                {
+                    final Map<String, Object> sm = new LinkedHashMap<>();
+                    sm.put("time", d.time().toString());
+                    sm.put("strike", d.strikes());
+                    sm.put("rule", d.rule());
+                    sm.put("expires", text(d.expires()));
+                    strikes.add(sm);
+                }
+            }
+            m.put("strikes", strikes);
             if (e.omittedDecisions() > 0)
             {
                 m.put("decisions_omitted", e.omittedDecisions());
@@ -121,6 +241,7 @@ public final class FlaggedHostReport
                     rm.put("threshold", r.threshold());
                     rm.put("wanted", r.wanted().label());
                     rm.put("decided", r.decided() == null ? null : r.decided().label());
+                    rm.put("reason", Redaction.text(r.reason()));
                     rules.add(rm);
                 }
                 m.put("rules_fired", rules);
@@ -136,6 +257,8 @@ public final class FlaggedHostReport
                     perMinute.add(pair("minute", mc.minute().toString(), "attempts", mc.attempts()));
                 }
                 m.put("attempts_per_minute", perMinute);
+                m.put("destinations_note", "top destinations count attempts from the first firing on; upper bounds"
+                    + " when the host tried more than 32 servers");
                 m.put("attempts_by_port", t.attemptsByPort());
                 m.put("attempts_since_flagged", t.attemptsSinceFlagged());
                 m.put("failures_since_flagged", t.failuresSinceFlagged());
@@ -165,21 +288,19 @@ public final class FlaggedHostReport
     public String toText()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "egress25 flagged-host report, %d host(s)%n", hosts.size()));
+        sb.append(String.format(Locale.ROOT, "egress25 flagged-host report, %d host(s), as of %s%n", hosts.size(), generated));
         for (final Entry e : hosts)
         {
-            sb.append(String.format(Locale.ROOT, "%n%s  %s%n", e.host(), e.verdict().toUpperCase(Locale.ROOT)));
-            final FlaggedHost t = e.traffic();
-            if (t != null)
-            {
-                sb.append(String.format(Locale.ROOT, "  class %s, seen %s .. %s, flagged %s%n", t.hostClass(),
-                    t.firstSeen(), t.lastSeen(), t.firstFlagged()));
-            }
+            sb.append(String.format(Locale.ROOT, "%n%s  %s%n", e.host(), e.status().headline()));
+            sb.append(String.format(Locale.ROOT, "  class %s, seen %s .. %s, flagged %s%n", orDash(e.hostClass()),
+                orDash(e.firstSeen()), orDash(e.lastSeen()), orDash(e.firstFlagged())));
             for (final Decision d : e.decisions())
             {
-                sb.append(String.format(Locale.ROOT, "  %s %-5s %-26s %s%s%n", d.time(), d.action().label(), d.rule(),
-                    d.reason(), d.expires() == null ? "" : " [until " + d.expires() + "]"));
+                sb.append(String.format(Locale.ROOT, "  %s %-7s %-26s %s%s%s%n", d.time(), d.action().label(), d.rule(),
+                    d.reason(), d.expires() == null ? "" : " [until " + d.expires() + "]",
+                    d.action() == Action.BLOCK ? " (strike " + d.strikes() + ")" : ""));
             }
+            final FlaggedHost t = e.traffic();
             if (t != null)
             {
                 if (!t.topDestinations().isEmpty())
@@ -203,18 +324,59 @@ public final class FlaggedHostReport
             }
             if (e.smtp() != null)
             {
-                sb.append("  smtp: ").append(e.smtp()).append('\n');
+                smtpText(sb, e.smtp());
             }
         }
         return sb.toString();
     }
 
-    /** Writes report.json and report.txt into {@code dir}, each atomically (temp file, then rename). */
+    /** The SMTP summary as lines a person reads, not a map's toString. */
+    private static void smtpText(final StringBuilder sb, final Map<String, Object> smtp)
+    {
+        sb.append(String.format(Locale.ROOT, "  smtp: %s session(s); rules %s%n", smtp.get("sessions"),
+            smtp.get("rules") instanceof List<?> l && !l.isEmpty() ? String.join(", ", l.stream().map(String::valueOf).toList())
+                : "none"));
+        if (smtp.get("reply_codes") instanceof Map<?, ?> codes && !codes.isEmpty())
+        {
+            sb.append("    reply codes:");
+            codes.forEach((code, count) -> sb.append(' ').append(code).append(" x").append(count));
+            sb.append('\n');
+        }
+        if (smtp.get("helo_samples") instanceof List<?> helos && !helos.isEmpty())
+        {
+            sb.append("    HELO names: ").append(String.join(", ", helos.stream().map(String::valueOf).toList())).append('\n');
+        }
+        if (smtp.get("blocklist_reply") != null)
+        {
+            sb.append("    blocklist reply: ").append(smtp.get("blocklist_reply")).append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "    recipients: %s sent, %s rejected, %s domain(s)%n", smtp.get("recipients"),
+            smtp.get("recipients_rejected"), smtp.get("recipient_domains")));
+    }
+
+    private static String orDash(final Object value)
+    {
+        return value == null ? "-" : value.toString();
+    }
+
+    private static String text(final Instant instant)
+    {
+        return instant == null ? null : instant.toString();
+    }
+
+    /** One self-contained HTML page: a sortable, filterable host list and a section per host. */
+    public String toHtml()
+    {
+        return HtmlReport.render(toMap());
+    }
+
+    /** Writes report.json, report.txt and report.html into {@code dir}, each atomically (temp file, then rename). */
     public void write(final Path dir) throws IOException
     {
         Files.createDirectories(dir);
         writeAtomically(dir.resolve("report.json"), toJson());
         writeAtomically(dir.resolve("report.txt"), toText());
+        writeAtomically(dir.resolve("report.html"), toHtml());
     }
 
     private static void writeAtomically(final Path target, final String text) throws IOException

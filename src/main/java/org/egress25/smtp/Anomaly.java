@@ -32,8 +32,16 @@ public enum Anomaly
     UNSOLICITED_REPLY,
     /** A command after QUIT. */
     AFTER_QUIT,
-    /** More commands in flight than the pipelining queue holds; later replies may be matched loosely. */
+    /**
+     * A command in flight that the pipelining queue could not itemise: runs of equal commands (a pipelined
+     * run of RCPTs) take one entry, so this takes over 60 different commands in a row without a reply.
+     */
     PIPELINE_OVERFLOW,
+    /**
+     * A reply to a command that overflowed the pipelining queue: in order, but its command unknown. A
+     * rejection among them still counts as the session being refused.
+     */
+    UNATTRIBUTED_REPLY,
     /** TLS bytes where SMTP text was due and no STARTTLS was accepted. */
     UNEXPECTED_TLS,
     /** The reorder buffer could not hold an out-of-order segment. */

@@ -12,6 +12,15 @@ public enum Cap
     CONNECTIONS,
     /** Connections one inside host may have tracked at once. */
     CONNECTIONS_PER_HOST,
+    /** Connections one inside range (an IPv4 /24, an IPv6 /64) may have tracked at once. */
+    CONNECTIONS_PER_RANGE,
+    /**
+     * A half-open connection (bare SYNs only, never answered) ended to give its slot to a new connection
+     * while every slot was taken: the table is under pressure, typically from spoofed SYNs.
+     */
+    HALF_OPEN_EVICTED,
+    /** A half-open connection ended at the policy's SYN timeout: nothing ever answered it. */
+    SYN_TIMEOUT,
     /** Reorder buffer full: the gap is skipped and the stream resynchronised at the next line. */
     REORDER_BYTES,
     /** A line cut at the length limit. */
@@ -25,7 +34,9 @@ public enum Cap
     /** Commands in flight beyond the pipelining queue. */
     PIPELINE,
     /** Hosts tracked by the pattern analysers: the least recently seen is forgotten. */
-    PATTERN_HOSTS;
+    PATTERN_HOSTS,
+    /** Bytes of pattern-analyser host state: the least recently active hosts are forgotten until it fits. */
+    PATTERN_BYTES;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

@@ -1,6 +1,7 @@
 package org.egress25.smtp;
 
 import java.util.Arrays;
+import org.egress25.policy.Addresses;
 
 /**
  * The tracked connections: an open-addressing hash from the connection's addresses and ports to a slot,
@@ -10,6 +11,11 @@ import java.util.Arrays;
  * <p>Linear probing with backward-shift deletion (Knuth 6.4, algorithm R), so there are no tombstones and
  * a lookup never walks further than the cluster it hashes into. The index holds twice as many cells as
  * there are slots, so clusters stay short. Nothing here allocates once every slot exists.
+ *
+ * <p>Half-open connections (the client's bare SYNs, nothing else yet) are also on a list in the order they
+ * opened, linked through two int arrays by slot: the analyser ends the oldest when it passes the SYN timeout,
+ * or when every slot is taken and a new connection needs one. A spoofed SYN is never answered, so a flood of
+ * them only ever displaces its own kind; any other segment takes a connection off the list for good.
  */
 final class ConnectionTable
 {
@@ -36,6 +42,17 @@ final class ConnectionTable
     private final Session[] live;
     private int liveCount;
     private final HostCounts hosts;
+    private final HostCounts ranges;
+    /** Each slot's place in {@link #live}. */
+    private final int[] activeIndex;
+    /** Whether the slot's connection is on the half-open list. */
+    private final boolean[] halfOpen;
+    /** The half-open list: next and previous slot by slot, oldest at the head. */
+    private final int[] halfNext;
+    private final int[] halfPrev;
+    private int halfHead = EMPTY;
+    private int halfTail = EMPTY;
+    private int halfCount;
 
     /** @param keepsText passed to every {@link Session}: keep reply text for session records */
     ConnectionTable(final SmtpLimits limits, final SmtpCounters counters, final Session.Listener listener,
@@ -53,6 +70,11 @@ final class ConnectionTable
         Arrays.fill(cells, EMPTY_CELL);
         mask = size - 1;
         hosts = new HostCounts(limits.maxConnections());
+        ranges = new HostCounts(limits.maxConnections());
+        activeIndex = new int[limits.maxConnections()];
+        halfOpen = new boolean[limits.maxConnections()];
+        halfNext = new int[limits.maxConnections()];
+        halfPrev = new int[limits.maxConnections()];
     }
 
     int size()
@@ -87,8 +109,8 @@ final class ConnectionTable
                 continue;
             }
             final Session s = slots[slotOf(entry)];
-            if (s.clientPort == cPort && s.serverPort == sPort && s.clientLo == cLo && s.serverLo == sLo
-                && s.clientHi == cHi && s.serverHi == sHi)
+            if (s.clientPort() == cPort && s.serverPort() == sPort && s.clientLo() == cLo && s.serverLo() == sLo
+                && s.clientHi() == cHi && s.serverHi() == sHi)
             {
                 return s;
             }
@@ -97,54 +119,144 @@ final class ConnectionTable
     }
 
     /**
-     * A slot for a new connection from {@code cHi/cLo}, or null when a cap bites (counted). The caller
-     * fills its identity with {@link Session#open} and then calls {@link #insert}.
+     * Whether a new connection from {@code cHi/cLo} may have a slot now: {@link Cap#CONNECTIONS_PER_HOST},
+     * {@link Cap#CONNECTIONS_PER_RANGE} or {@link Cap#CONNECTIONS} when a cap bites (not counted here: the
+     * analyser may still make room), else null.
      */
-    Session allocate(final long cHi, final long cLo)
+    Cap refusal(final long cHi, final long cLo)
     {
         if (hosts.get(cHi, cLo) >= limits.maxConnectionsPerHost())
         {
-            counters.caps[Cap.CONNECTIONS_PER_HOST.ordinal()]++;
-            return null;
+            return Cap.CONNECTIONS_PER_HOST;
         }
+        if (ranges.get(cHi, rangeLo(cHi, cLo)) >= limits.maxConnectionsPerRange())
+        {
+            return Cap.CONNECTIONS_PER_RANGE;
+        }
+        return freeCount == 0 && created == slots.length ? Cap.CONNECTIONS : null;
+    }
+
+    /**
+     * A slot for a new connection; {@link #refusal} must have said yes. The caller fills its identity with
+     * {@link Session#open} and then calls {@link #insert}.
+     */
+    Session allocate()
+    {
         final int slot;
         if (freeCount > 0)
         {
             slot = free[--freeCount];
         }
-        else if (created < slots.length)
-        {
-            slot = created++;
-            slots[slot] = new Session(limits, counters, listener, keepsText);
-            slots[slot].tableIndex = slot;
-        }
         else
         {
-            counters.caps[Cap.CONNECTIONS.ordinal()]++;
-            return null;
+            slot = created++;
+            slots[slot] = new Session(limits, counters, listener, keepsText, slot);
         }
         return slots[slot];
     }
 
-    void insert(final Session s)
+    /** Tracks the opened session; {@code halfOpen} when it opened with a bare client SYN. */
+    void insert(final Session s, final boolean halfOpen)
     {
-        final int h = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort);
+        final int h = hash(s.clientHi(), s.clientLo(), s.clientPort(), s.serverHi(), s.serverLo(), s.serverPort());
         int cell = h & mask;
         while (cells[cell] != EMPTY_CELL)
         {
             cell = (cell + 1) & mask;
         }
-        cells[cell] = (long)h << 32 | (s.tableIndex & 0xFFFF_FFFFL);
-        s.activeIndex = liveCount;
+        cells[cell] = (long)h << 32 | (s.slot() & 0xFFFF_FFFFL);
+        activeIndex[s.slot()] = liveCount;
         live[liveCount++] = s;
-        hosts.add(s.clientHi, s.clientLo, 1);
+        hosts.add(s.clientHi(), s.clientLo(), 1);
+        ranges.add(s.clientHi(), rangeLo(s.clientHi(), s.clientLo()), 1);
+        if (halfOpen)
+        {
+            final int slot = s.slot();
+            this.halfOpen[slot] = true;
+            halfPrev[slot] = halfTail;
+            halfNext[slot] = EMPTY;
+            if (halfTail == EMPTY)
+            {
+                halfHead = slot;
+            }
+            else
+            {
+                halfNext[halfTail] = slot;
+            }
+            halfTail = slot;
+            halfCount++;
+        }
+    }
+
+    /** Slots made so far (they are kept and reused). */
+    int created()
+    {
+        return created;
+    }
+
+    /** Bytes the buffers of every slot made so far have grown to. */
+    long grownBytes()
+    {
+        long total = 0;
+        for (int i = 0; i < created; i++)
+        {
+            total += slots[i].grownBytes();
+        }
+        return total;
+    }
+
+    /** The oldest half-open connection, or null when there is none. */
+    Session oldestHalfOpen()
+    {
+        return halfHead == EMPTY ? null : slots[halfHead];
+    }
+
+    int halfOpenCount()
+    {
+        return halfCount;
+    }
+
+    /** Whether the connection has seen nothing but the client's bare SYNs. */
+    boolean isHalfOpen(final Session s)
+    {
+        return halfOpen[s.slot()];
+    }
+
+    /** The connection was answered or carried data: off the half-open list for good. */
+    void answered(final Session s)
+    {
+        final int slot = s.slot();
+        if (!halfOpen[slot])
+        {
+            return;
+        }
+        halfOpen[slot] = false;
+        final int prev = halfPrev[slot];
+        final int next = halfNext[slot];
+        if (prev == EMPTY)
+        {
+            halfHead = next;
+        }
+        else
+        {
+            halfNext[prev] = next;
+        }
+        if (next == EMPTY)
+        {
+            halfTail = prev;
+        }
+        else
+        {
+            halfPrev[next] = prev;
+        }
+        halfCount--;
     }
 
     void remove(final Session s)
     {
-        int cell = hash(s.clientHi, s.clientLo, s.clientPort, s.serverHi, s.serverLo, s.serverPort) & mask;
+        int cell = hash(s.clientHi(), s.clientLo(), s.clientPort(), s.serverHi(), s.serverLo(), s.serverPort()) & mask;
         // an empty cell's slot half reads -1, never a slot number, so the loop stops only at s or an empty cell
-        while (slotOf(cells[cell]) != s.tableIndex)
+        while (slotOf(cells[cell]) != s.slot())
         {
             if (cells[cell] == EMPTY_CELL)
             {
@@ -154,11 +266,14 @@ final class ConnectionTable
         }
         deleteIndexCell(cell);
         final Session moved = live[--liveCount];
-        live[s.activeIndex] = moved;
-        moved.activeIndex = s.activeIndex;
+        final int at = activeIndex[s.slot()];
+        live[at] = moved;
+        activeIndex[moved.slot()] = at;
         live[liveCount] = null;
-        hosts.add(s.clientHi, s.clientLo, -1);
-        free[freeCount++] = s.tableIndex;
+        hosts.add(s.clientHi(), s.clientLo(), -1);
+        ranges.add(s.clientHi(), rangeLo(s.clientHi(), s.clientLo()), -1);
+        answered(s);
+        free[freeCount++] = s.slot();
     }
 
     /** Backward-shift delete in the session index; an entry's home comes from its hash, no Session needed. */
@@ -176,6 +291,12 @@ final class ConnectionTable
             next = (next + 1) & mask;
         }
         cells[hole] = EMPTY_CELL;
+    }
+
+    /** The low half of a client's inside range as an address (the high half is its own): IPv4 /24, IPv6 /64. */
+    private static long rangeLo(final long hi, final long lo)
+    {
+        return Addresses.isIpv4(hi, lo) ? lo & ~0xFFL : 0;
     }
 
     private static int hashOf(final long entry)

@@ -62,14 +62,14 @@ final class HeloMemo
         final int offset = s.heloOffset();
         final int length = s.heloLength();
         final long nameHash = Session.foldedHash(arena, offset, offset + length);
-        final int slot = (int)mix(nameHash ^ s.clientHi * 31 ^ s.clientLo) & (SLOTS - 1);
+        final int slot = (int)mix(nameHash ^ s.clientHi() * 31 ^ s.clientLo()) & (SLOTS - 1);
         final Judgement cached = slots[slot];
-        if (cached != null && cached.matches(arena, offset, length, s.clientHi, s.clientLo))
+        if (cached != null && cached.matches(arena, offset, length, s.clientHi(), s.clientLo()))
         {
             return cached;
         }
         final Judgement fresh = new Judgement(
-            Arrays.copyOfRange(arena, offset, offset + length), nameHash, s.clientHi, s.clientLo, providers);
+            Arrays.copyOfRange(arena, offset, offset + length), nameHash, s.clientHi(), s.clientLo(), providers);
         slots[slot] = fresh;
         return fresh;
     }

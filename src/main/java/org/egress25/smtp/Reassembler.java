@@ -50,6 +50,12 @@ final class Reassembler
     long retransmittedBytes;
     int reorderOverflows;
 
+    /** Bytes of the reorder buffer as made so far (0 until the first out-of-order segment). */
+    int heldCapacityMade()
+    {
+        return held == null ? 0 : held.length;
+    }
+
     Reassembler(final int reorderBytes, final int reorderSegments)
     {
         heldCapacity = reorderBytes;

@@ -51,7 +51,7 @@ final class SessionDetectors
         {
             final SmtpRules.Harvest rule = f.rules.harvest();
             final Session s = f.session;
-            return "one session to " + Addresses.format(s.serverHi, s.serverLo) + " tried " + s.recipients()
+            return "one session to " + Addresses.format(s.serverHi(), s.serverLo()) + " tried " + s.recipients()
                 + " recipients, " + s.recipientsUnknown() + " refused as unknown, and sent no message (directory harvest: at least "
                 + rule.minRecipients() + " recipients, " + percent(rule.rejectShare()) + " unknown)";
         }
@@ -63,7 +63,7 @@ final class SessionDetectors
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("recipients", s.recipients());
             evidence.put("unknown", s.recipientsUnknown());
-            evidence.put("server", Addresses.format(s.serverHi, s.serverLo));
+            evidence.put("server", Addresses.format(s.serverHi(), s.serverLo()));
             return evidence;
         }
     }
@@ -96,7 +96,7 @@ final class SessionDetectors
             final SmtpRules.Auth rule = f.rules.auth();
             return failures(f) + " AUTH failures on submission ports within " + Durations.text(rule.window())
                 + " (limit " + rule.maxFailures() + "): password guessing against "
-                + Addresses.format(f.session.serverHi, f.session.serverLo);
+                + Addresses.format(f.session.serverHi(), f.session.serverLo());
         }
 
         @Override
@@ -104,8 +104,8 @@ final class SessionDetectors
         {
             final Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("auth_failures", failures(f));
-            evidence.put("server", Addresses.format(f.session.serverHi, f.session.serverLo));
-            evidence.put("server_port", f.session.serverPort);
+            evidence.put("server", Addresses.format(f.session.serverHi(), f.session.serverLo()));
+            evidence.put("server_port", f.session.serverPort());
             return evidence;
         }
 
@@ -239,7 +239,7 @@ final class SessionDetectors
             final HostState h = f.host;
             final long window = rule.window().toNanos();
             // Without the server's side the outcome is unknown: judge by whether a message was even attempted.
-            final boolean aborted = s.server.seen ? s.dataAccepted() == 0 : s.dataAttempts() == 0;
+            final boolean aborted = s.serverSeen() ? s.dataAccepted() == 0 : s.dataAttempts() == 0;
             h.readable.add(f.now, window, 1);
             h.aborted.add(f.now, window, aborted ? 1 : 0);
             return shareReached(h.aborted, h.readable, f.now, window, rule.share(), rule.minSessions());

@@ -33,7 +33,9 @@ import java.nio.file.StandardOpenOption;
  * <p>Redaction ({@code --redact}) keeps the first character of each mailbox's local part and the whole
  * domain: {@code john.doe@example.com} becomes {@code j***@example.com}. The domain is what an abuse desk
  * needs (fan-out to many domains, a provider's MX); one character is not enough to recover a name, and
- * unlike a salted hash the result reads at a glance. The null sender stays {@code ""}. The log is not
+ * unlike a salted hash the result reads at a glance. The null sender stays {@code ""}. Reply text
+ * ({@code last_reply}, {@code blocklist_reply}) is redacted the same way wherever it holds a mailbox: servers
+ * echo recipients ({@code 550 5.1.1 <john@example.com>: unknown}) and VRFY answers name them. The log is not
  * redacted by default: it is the operator's own traffic.
  *
  * <p>Writes go to a 64 KB buffer on the analysis thread, so a session costs a memory copy, not a system
@@ -144,7 +146,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             json.writeEndArray();
             json.writeNumberField("rcpt_rejected", t.rcptRejected());
             json.writeStringField("data", t.data());
-            json.writeStringField("last_reply", t.lastReply());
+            json.writeStringField("last_reply", replyText(t.lastReply()));
             json.writeNumberField("rcpt_count", t.rcptCount());
             json.writeNumberField("data_bytes", t.dataBytes());
             json.writeEndObject();
@@ -166,7 +168,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             }
         }
         json.writeEndObject();
-        json.writeStringField("blocklist_reply", s.blocklistReply());
+        json.writeStringField("blocklist_reply", replyText(s.blocklistReply()));
         json.writeStringField("directions", s.directions());
         json.writeNumberField("bytes_client", s.clientBytes());
         json.writeNumberField("bytes_server", s.serverBytes());
@@ -177,6 +179,56 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
     private String mailbox(final String address)
     {
         return redact ? redactMailbox(address) : address;
+    }
+
+    private String replyText(final String reply)
+    {
+        return redact ? redactMailboxesIn(reply) : reply;
+    }
+
+    /**
+     * Every mailbox in free text (a local part of RFC 5322 atext and dots, '@', a domain or address literal)
+     * redacted as {@link #redactMailbox} does; the rest of the text as it was. Null passes through.
+     */
+    public static String redactMailboxesIn(final String text)
+    {
+        if (text == null || text.indexOf('@') < 0)
+        {
+            return text;
+        }
+        final StringBuilder out = new StringBuilder(text.length());
+        int copied = 0;
+        int at = text.indexOf('@');
+        while (at >= 0)
+        {
+            int localStart = at;
+            while (localStart > copied && isLocalChar(text.charAt(localStart - 1)))
+            {
+                localStart--;
+            }
+            int domainEnd = at + 1;
+            while (domainEnd < text.length() && isDomainChar(text.charAt(domainEnd)))
+            {
+                domainEnd++;
+            }
+            if (localStart < at)
+            {
+                out.append(text, copied, localStart).append(redactMailbox(text.substring(localStart, domainEnd)));
+                copied = domainEnd;
+            }
+            at = text.indexOf('@', Math.max(at + 1, domainEnd));
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    private static boolean isLocalChar(final char c)
+    {
+        return Character.isLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~.\"".indexOf(c) >= 0;
+    }
+
+    private static boolean isDomainChar(final char c)
+    {
+        return Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '[' || c == ']';
     }
 
     /** {@code john@example.com} to {@code j***@example.com}; null and the null sender pass through. */

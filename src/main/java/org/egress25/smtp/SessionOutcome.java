@@ -30,7 +30,7 @@ public final class SessionOutcome
     static int classify(final SessionFacts facts)
     {
         final Session s = facts.session;
-        if (s.serverPort != 25 || !s.server.seen)
+        if (s.serverPort() != 25 || !s.serverSeen())
         {
             return NONE;
         }
@@ -42,7 +42,7 @@ public final class SessionOutcome
         {
             return NONE;
         }
-        if (s.blocklisted)
+        if (s.blocklisted())
         {
             return BAD_BLOCKLIST;
         }

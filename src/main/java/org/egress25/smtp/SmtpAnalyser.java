@@ -20,6 +20,9 @@ import org.egress25.policy.Policy;
  * mid-connection; pure ACKs, FINs and RSTs of untracked connections are ignored, so the last ACK after a
  * close does not open a phantom session. Sessions end on FIN from both sides (or from the only side seen),
  * RST, a new SYN on the same ports, {@link SmtpLimits#idleTimeout()} of capture time, or end of input.
+ * A connection of nothing but the client's bare SYNs ends at the policy's SYN timeout instead, and is evicted
+ * (oldest first) when a new connection finds every slot taken: spoofed SYNs, never answered, cannot keep
+ * the dialogues of real connections out of the table ({@link SmtpLimits}).
  *
  * <p>Port 465 is implicit TLS (RFC 8314): counted, never parsed.
  *
@@ -33,6 +36,7 @@ public final class SmtpAnalyser implements Analyser
     /** The session log, or null: records are only built when someone reads them. */
     private final SessionSink sessions;
     private final SmtpLimits limits;
+    private final Supplier<Policy> policy;
     private final SmtpCounters counters = new SmtpCounters();
     private final SmtpPatterns patterns;
     private final ConnectionTable table;
@@ -49,6 +53,7 @@ public final class SmtpAnalyser implements Analyser
     {
         this.sessions = sessions;
         this.limits = limits;
+        this.policy = policy;
         this.patterns = new SmtpPatterns(policy, verdicts, outcomes, limits, counters);
         this.table = new ConnectionTable(limits, counters, patterns, sessions != null);
         // Sweep for idle sessions every twentieth of the timeout (15 s for the default 5 min, never more often than
@@ -80,8 +85,7 @@ public final class SmtpAnalyser implements Analyser
         final long clientHi = e.hostHi();
         final long clientLo = e.hostLo();
         Session s = table.find(clientHi, clientLo, e.clientPort(), e.serverHi(), e.serverLo(), e.serverPort());
-        if (s != null && syn && (flags & PacketEvent.TCP_ACK) == 0 && e.direction == PacketEvent.DIR_OUTBOUND
-            && s.clientSyn && e.tcpSeq != s.clientIsn)
+        if (s != null && s.reopenedBy(e))
         {
             // Same ports, new initial sequence number: the old connection is gone and its ports reused.
             finish(s, Session.END_REUSED, e.timestampNanos);
@@ -93,13 +97,17 @@ public final class SmtpAnalyser implements Analyser
             {
                 return;
             }
-            s = table.allocate(clientHi, clientLo);
-            if (s == null)
+            if (!admit(clientHi, clientLo, e.timestampNanos))
             {
                 return;
             }
+            s = table.allocate();
             s.open(e, e.timestampNanos, e.serverPort() == IMPLICIT_TLS_PORT);
-            table.insert(s);
+            table.insert(s, Session.isBareClientSyn(e));
+        }
+        else if (table.isHalfOpen(s) && !Session.isBareClientSyn(e))
+        {
+            table.answered(s);
         }
         final String end = s.onSegment(e);
         if (end != null)
@@ -108,9 +116,47 @@ public final class SmtpAnalyser implements Analyser
         }
     }
 
+    /**
+     * Whether a new connection from the host may have a slot, ending the oldest half-open connection when
+     * only the table's size is in the way; a refusal is counted under the cap that bit.
+     */
+    private boolean admit(final long clientHi, final long clientLo, final long nowNanos)
+    {
+        Cap refusal = table.refusal(clientHi, clientLo);
+        if (refusal == Cap.CONNECTIONS && table.oldestHalfOpen() != null)
+        {
+            counters.caps[Cap.HALF_OPEN_EVICTED.ordinal()]++;
+            finish(table.oldestHalfOpen(), Session.END_EVICTED, nowNanos);
+            refusal = null;
+        }
+        if (refusal != null)
+        {
+            counters.caps[refusal.ordinal()]++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Ends half-open connections older than the SYN timeout; they are in opening order, so only the head is read. */
+    private void expireHalfOpen(final long nowNanos)
+    {
+        final long synTimeoutNanos = policy.get().synTimeout().toNanos();
+        Session oldest = table.oldestHalfOpen();
+        while (oldest != null && nowNanos - oldest.startNanos() - synTimeoutNanos >= 0)
+        {
+            counters.caps[Cap.SYN_TIMEOUT.ordinal()]++;
+            finish(oldest, Session.END_SYN_TIMEOUT, nowNanos);
+            oldest = table.oldestHalfOpen();
+        }
+    }
+
     @Override
     public void onTick(final long nowNanos)
     {
+        if (table.halfOpenCount() > 0)
+        {
+            expireHalfOpen(nowNanos);
+        }
         if (clockStarted && nowNanos - nextSweepNanos < 0)
         {
             return;
@@ -121,7 +167,7 @@ public final class SmtpAnalyser implements Analyser
         for (int i = table.size() - 1; i >= 0; i--)
         {
             final Session s = table.live(i);
-            if (nowNanos - s.lastNanos - idle > 0)
+            if (nowNanos - s.lastNanos() - idle > 0)
             {
                 counters.caps[Cap.IDLE_TIMEOUT.ordinal()]++;
                 finish(s, Session.END_IDLE, nowNanos);
@@ -152,17 +198,17 @@ public final class SmtpAnalyser implements Analyser
         s.flush();
         s.endReason(reason);
         table.remove(s);
-        if (s.client.bytes == 0 && s.server.bytes == 0)
+        if (s.payloadBytes() == 0)
         {
             counters.emptySessions++;
             return;
         }
-        counters.session(s.serverPort, s.tls());
+        counters.session(s.serverPort(), s.tls());
         if (sessions != null)
         {
             sessions.accept(s.toRecord());
         }
-        patterns.onSession(s, Math.max(nowNanos, s.lastNanos));
+        patterns.onSession(s, Math.max(nowNanos, s.lastNanos()));
     }
 
     // ------------------------------------------------------------------ metrics and report
@@ -217,6 +263,12 @@ public final class SmtpAnalyser implements Analyser
         return table.size();
     }
 
+    /** Connections tracked right now that are half-open: nothing but the client's bare SYNs seen. */
+    public int halfOpenSessions()
+    {
+        return table.halfOpenCount();
+    }
+
     /** Bytes held in reorder buffers right now, all connections together. */
     public long heldBytes()
     {
@@ -226,6 +278,23 @@ public final class SmtpAnalyser implements Analyser
             total += table.live(i).heldBytes();
         }
         return total;
+    }
+
+    /** Heap bytes of the pattern analysers' host state right now (bounded by {@link SmtpLimits#maxPatternBytes()}). */
+    public long patternBytes()
+    {
+        return patterns.retainedBytes();
+    }
+
+    /** Bytes the connection slots' buffers have grown to, and the slots made, for the memory tests. */
+    long connectionBufferBytes()
+    {
+        return table.grownBytes();
+    }
+
+    int connectionSlotsMade()
+    {
+        return table.created();
     }
 
     /** Hosts the pattern analysers track right now. */

@@ -55,6 +55,8 @@ final class SmtpPatterns implements Session.Listener
     private final SessionDetector[] detectors = SessionDetectors.all();
     /** The session being judged, as the detectors see it; refilled per session. */
     private final SessionFacts facts;
+    /** Sum of the tracked hosts' {@link HostState#accountedBytes}. */
+    private long retainedBytes;
     private SmtpRules.Blocklist zonesFor;
     private SmtpRules idsFor;
     private String[] ids;
@@ -81,6 +83,7 @@ final class SmtpPatterns implements Session.Listener
                 if (full)
                 {
                     counters.caps[Cap.PATTERN_HOSTS.ordinal()]++;
+                    retainedBytes -= eldest.getValue().accountedBytes;
                 }
                 return full;
             }
@@ -106,24 +109,21 @@ final class SmtpPatterns implements Session.Listener
         }
         // The session remembers the first such reply whatever the exemptions say (its record shows the text
         // when there is a session log); only the decision is subject to them.
-        if (!s.blocklisted)
+        if (!s.blocklisted())
         {
-            s.blocklisted = true;
-            if (s.keepsText())
-            {
-                s.blocklistReply = replyText(line, length);
-            }
+            s.blocklisted(s.keepsText() ? replyText(line, length) : null);
         }
-        if (exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, s.lastNanos))
+        if (exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), s.lastNanos()))
         {
             return;
         }
-        final HostState state = state(s.clientHi, s.clientLo, s.lastNanos);
+        final HostState state = state(s.clientHi(), s.clientLo(), s.lastNanos());
         state.blocklistReply(line, length);
-        if (due(state, rule.id(), s.lastNanos))
+        if (due(state, rule.id(), s.lastNanos()))
         {
             blocklistFinding(s, verb, rule, zone, replyText(line, length), state);
         }
+        account(state);
     }
 
     /**
@@ -134,16 +134,16 @@ final class SmtpPatterns implements Session.Listener
     private void blocklistFinding(final Session s, final Verb verb, final SmtpRules.Blocklist rule, final int zone,
         final String text, final HostState state)
     {
-        final String host = Addresses.format(s.clientHi, s.clientLo);
-        final boolean namesHost = namesAddress(text, host, s.clientHi, s.clientLo);
-        final String server = Addresses.format(s.serverHi, s.serverLo);
+        final String host = Addresses.format(s.clientHi(), s.clientLo());
+        final boolean namesHost = namesAddress(text, host, s.clientHi(), s.clientLo());
+        final String server = Addresses.format(s.serverHi(), s.serverLo());
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
         evidence.put("zone", rule.zones().get(zone));
         evidence.put("names_host", namesHost);
         evidence.put("answering", verb.label());
         evidence.put("server", server);
-        evidence.put("server_port", s.serverPort);
+        evidence.put("server_port", s.serverPort());
         evidence.put("basis", namesHost ? "decisive: the reply names this host's address" : "badness evidence only");
         if (!namesHost)
         {
@@ -153,8 +153,8 @@ final class SmtpPatterns implements Session.Listener
         final String reason = "remote server " + server + " refused with a blocklist reply ("
             + rule.zones().get(zone) + ")" + (namesHost ? " naming this host's address" : "")
             + (namesHost ? "" : "; it does not name the host, so alert only") + ": " + text;
-        fire(state, s.clientHi, s.clientLo, s.hostClass, Policy.groupOf(s.serverPort), rule.id(),
-            namesHost ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos);
+        fire(state, s.clientHi(), s.clientLo(), s.hostClass(), Policy.groupOf(s.serverPort()), rule.id(),
+            namesHost ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos());
     }
 
     private static String replyText(final byte[] line, final int length)
@@ -299,9 +299,9 @@ final class SmtpPatterns implements Session.Listener
         final SessionFacts f = facts;
         f.begin(s, current.smtp());
         // At the session's last segment, not the idle sweep that may have ended it later.
-        outcomes.onOutcome(s.clientHi, s.clientLo, SessionOutcome.classify(f), s.lastNanos);
+        outcomes.onOutcome(s.clientHi(), s.clientLo(), SessionOutcome.classify(f), s.lastNanos());
         // Implicit TLS (465) shows nothing of the dialogue: counted in the metrics, never judged either way.
-        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi, s.clientLo, s.serverHi, s.serverLo, nowNanos))
+        if (s.tls() != TlsState.IMPLICIT && !exempt(current, s.clientHi(), s.clientLo(), s.serverHi(), s.serverLo(), nowNanos))
         {
             judge(f, nowNanos);
         }
@@ -313,8 +313,8 @@ final class SmtpPatterns implements Session.Listener
         final Session s = f.session;
         final SmtpRules rules = f.rules;
         f.now = nowNanos;
-        f.group = Policy.groupOf(s.serverPort);
-        f.host = state(s.clientHi, s.clientLo, nowNanos);
+        f.group = Policy.groupOf(s.serverPort());
+        f.host = state(s.clientHi(), s.clientLo(), nowNanos);
         f.domainCount = s.recipientDomainHashes(f.domains);
         f.host.summarise(f);
         final String[] ids = ruleIds(rules);
@@ -333,6 +333,43 @@ final class SmtpPatterns implements Session.Listener
                 found(detectors[i], f, nowNanos);
             }
         }
+        account(f.host);
+    }
+
+    /**
+     * Brings the running total of host-state bytes up to date for {@code h}, which just grew; past
+     * {@link SmtpLimits#maxPatternBytes()} the least recently active other hosts are forgotten until it fits.
+     */
+    private void account(final HostState h)
+    {
+        final long bytes = h.retainedBytes();
+        retainedBytes += bytes - h.accountedBytes;
+        h.accountedBytes = bytes;
+        if (retainedBytes > limits.maxPatternBytes())
+        {
+            shed(h);
+        }
+    }
+
+    private void shed(final HostState keep)
+    {
+        final Iterator<HostState> it = hosts.values().iterator();
+        while (retainedBytes > limits.maxPatternBytes() && it.hasNext())
+        {
+            final HostState h = it.next();
+            if (h != keep)
+            {
+                it.remove();
+                retainedBytes -= h.accountedBytes;
+                counters.caps[Cap.PATTERN_BYTES.ordinal()]++;
+            }
+        }
+    }
+
+    /** Heap bytes the hosts' state holds, by {@link HostState#retainedBytes()} as last accounted. */
+    long retainedBytes()
+    {
+        return retainedBytes;
     }
 
     /**
@@ -342,7 +379,7 @@ final class SmtpPatterns implements Session.Listener
     private void volumeFinding(final SessionDetector detector, final SessionFacts f, final String id, final long now)
     {
         final Session s = f.session;
-        final boolean backed = corroboration.corroborates(s.clientHi, s.clientLo, now);
+        final boolean backed = corroboration.corroborates(s.clientHi(), s.clientLo(), now);
         if (backed ? !unblocked(f.host, id, now) : !due(f.host, id, now))
         {
             return;
@@ -352,16 +389,16 @@ final class SmtpPatterns implements Session.Listener
         if (backed)
         {
             evidence.put("basis", "corroborated: volume and badness evidence");
-            evidence.put("corroborated_by", corroboration.evidence(s.clientHi, s.clientLo, now));
+            evidence.put("corroborated_by", corroboration.evidence(s.clientHi(), s.clientLo(), now));
             reason = detector.reason(f) + "; corroborated by the host's bad dialogues";
         }
         else
         {
             evidence.put("basis", "volume alone");
-            evidence.put("missing", corroboration.missing(s.clientHi, s.clientLo, now));
+            evidence.put("missing", corroboration.missing(s.clientHi(), s.clientLo(), now));
             reason = detector.reason(f) + "; volume alone, so alert only";
         }
-        fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, id, backed ? Action.BLOCK : Action.ALERT, reason,
+        fire(f.host, s.clientHi(), s.clientLo(), s.hostClass(), f.group, id, backed ? Action.BLOCK : Action.ALERT, reason,
             evidence, now);
     }
 
@@ -380,7 +417,7 @@ final class SmtpPatterns implements Session.Listener
     private void found(final SessionDetector detector, final SessionFacts f, final long nowNanos)
     {
         final Session s = f.session;
-        fire(f.host, s.clientHi, s.clientLo, s.hostClass, f.group, detector.rule(f.rules), detector.action(f.rules),
+        fire(f.host, s.clientHi(), s.clientLo(), s.hostClass(), f.group, detector.rule(f.rules), detector.action(f.rules),
             detector.reason(f), detector.evidence(f), nowNanos);
     }
 
@@ -474,6 +511,7 @@ final class SmtpPatterns implements Session.Listener
                 break;
             }
             it.remove();
+            retainedBytes -= h.accountedBytes;
         }
     }
 

@@ -241,7 +241,7 @@ class RateAnalyserTest
         assertThat(t.decisions).extracting(Decision::rule).containsExactly("port25-distinct-5m");
         // a lower bound: it fires at the 11th distinct destination unless two of them share a bit
         assertThat(servers).isBetween(11, 13);
-        assertThat(t.decisions.get(0).reason()).startsWith("10.0.3.4 tried at least 11 distinct destination")
+        assertThat(t.decisions.get(0).reason()).startsWith("10.0.3.4 tried about 11 distinct destination addresses (estimated)")
             .endsWith("above the limit of 10 (rule port25-distinct-5m); corroborated by bad dialogues");
     }
 

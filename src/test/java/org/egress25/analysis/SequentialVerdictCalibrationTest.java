@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import org.egress25.decision.Action;
-import org.egress25.decision.Decision;
 import org.egress25.policy.SprtRules;
 import org.junit.jupiter.api.Test;
 

@@ -300,7 +300,7 @@ class SequentialVerdictStateTest
         }
         // bad then good per host, forever below the spambot bound; the first pass grows the table
         final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().getId();
+        final long threadId = Thread.currentThread().threadId();
         long before = 0;
         for (int pass = 0; pass < 50; pass++)
         {

@@ -72,7 +72,7 @@ class LiveCaptureIT
 
             try (Egress25Process egress = Egress25Process.start(server, "run", "--interface", "e25s0",
                 "--inside", "10.77.0.0/24", "--decisions", decisions.toString(), "--metrics-port", "0",
-                "--state-dir", dir.resolve("state").toString(), "--control-port", "0"))
+                "--state-dir", dir.resolve("state").toString(), "--control-socket", dir.resolve("control.sock").toString()))
             {
                 egress.awaitStderr(line -> line.contains("running on e25s0"), 30_000);
                 Thread.sleep(500);

@@ -185,4 +185,56 @@ class BlockJournalTest
                 .hasMessageContaining("in use by another running egress25");
         }
     }
+
+    /**
+     * A garbage line, a stray comma in an active block's record, a record of "not-an-ip", a torn fragment with a
+     * good record glued on, and non-canonical hosts: each damaged record costs itself alone, is reported by line,
+     * the file as found is kept aside, and nothing stops the journal from opening.
+     */
+    @Test
+    void shouldSkipEachDamagedRecordAloneReportItsLineKeepACopyAndCanonicaliseHosts() throws IOException
+    {
+        final String good = "{\"event\":\"block\",\"time\":\"2026-11-28T01:00:00Z\",\"host\":\"%s\",\"rule\":\"manual\","
+            + "\"reason\":\"r\",\"expires\":\"2026-11-28T02:00:00Z\",\"source\":\"manual\",\"strikes\":1}";
+        final String journalText = String.join("\n",
+            String.format(good, "10.0.0.1"),
+            "garbage line that is no JSON",
+            String.format(good, "10.0.0.2").replace("\"rule\"", ",\"rule\""),
+            String.format(good, "not-an-ip"),
+            "{\"event\":\"block\",\"time" + String.format(good, "10.0.0.3"),
+            String.format(good, "2001:DB8:10:0::0102"),
+            String.format(good, "198.18.10.070"),
+            "");
+        Files.writeString(dir.resolve("blocks.jsonl"), journalText);
+
+        try (BlockJournal journal = open())
+        {
+            assertThat(journal.store().activeBlocks(T0)).extracting(ActiveBlock::host)
+                .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.3", "2001:db8:10::102", "198.18.10.70");
+            assertThat(journal.damage()).extracting(org.egress25.decision.JsonLines.Damage::number).containsExactly(2, 3, 4, 5);
+            assertThat(journal.damage().get(2).why()).contains("'not-an-ip' is not an IP address");
+            assertThat(journal.damage().get(3).why()).contains("torn fragment before a good record");
+            assertThat(journal.replayStats().skipped()).isEqualTo(4);
+            assertThat(journal.keptAside()).exists().hasContent(journalText);
+            assertThat(journal.knows("10.0.0.2")).as("its record was damaged: the journal cannot account for it").isFalse();
+        }
+    }
+
+    @Test
+    void shouldReopenCleanlyWithoutKeepingACopyWhenNothingWasDamaged() throws IOException
+    {
+        try (BlockJournal journal = open())
+        {
+            record(journal, Decisions.block("10.0.0.5", T0, Duration.ofHours(1)));
+        }
+        try (BlockJournal journal = open())
+        {
+            assertThat(journal.damage()).isEmpty();
+            assertThat(journal.keptAside()).isNull();
+        }
+        try (var files = Files.list(dir))
+        {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.contains("damaged"));
+        }
+    }
 }

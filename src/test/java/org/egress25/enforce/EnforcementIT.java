@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class EnforcementIT
     private String server;
     private Process servers;
     private final List<String> destinations = new ArrayList<>();
-    private int controlPort;
+    private Path controlSocket;
 
     @BeforeEach
     void buildNetwork() throws Exception
@@ -70,10 +69,7 @@ class EnforcementIT
             destinations.add("198.18.1." + i);
         }
         servers = TcpPeers.server(server, 25, 587);
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            controlPort = probe.getLocalPort();
-        }
+        controlSocket = dir.resolve("control.sock");
     }
 
     @AfterEach
@@ -93,7 +89,7 @@ class EnforcementIT
     {
         final List<String> args = new ArrayList<>(List.of("run", "--interface", "e25g0", "--inside", "10.88.0.0/24",
             "--enforce", "nftables", "--state-dir", dir.resolve("state").toString(),
-            "--decisions", dir.resolve("decisions.jsonl").toString(), "--control-port", Integer.toString(controlPort),
+            "--decisions", dir.resolve("decisions.jsonl").toString(), "--control-socket", controlSocket.toString(),
             "--metrics-port", "0"));
         args.addAll(List.of(extra));
         final Egress25Process p = Egress25Process.start(gateway, args.toArray(new String[0]));
@@ -106,7 +102,7 @@ class EnforcementIT
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-jar", Egress25Process.jar().toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--control-port", Integer.toString(controlPort)));
+        cmd.addAll(List.of("--control-socket", controlSocket.toString()));
         return net.exec(gateway, cmd);
     }
 
@@ -181,6 +177,7 @@ class EnforcementIT
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @SuppressWarnings("try")  // the gateway only has to be running while the client connects through it
     void shouldShutPort25ForABlockByDefaultClassExceptToTheIspRelay() throws Exception
     {
         final Path rules = Files.createDirectories(dir.resolve("rules"));

@@ -44,6 +44,30 @@ class ExecEnforcerTest
     }
 
     @Test
+    void shouldFillThePlaceholdersOfTheRulesAsWholeArgumentsWithoutAShell() throws Exception
+    {
+        final Path out = dir.resolve("arguments.txt");
+        // one line per argument: a placeholder that reached the program literally, or a value split by a shell, shows
+        final Path program = script("argv", "for a in \"$@\"; do printf '%s\\n' \"$a\"; done >> " + out);
+        final Decision block = Decisions.block("2001:db8::5", T0, Duration.ofHours(1));
+        final Decision unblock = Decisions.unblock("10.0.0.5", T0);
+        try (ExecEnforcer enforcer = new ExecEnforcer(List.of(program.toString(), "{action}", "{host}", "{expires}",
+            "host={host};$(touch " + dir.resolve("pwned") + ")"), Duration.ofSeconds(5), 1, 10))
+        {
+            enforcer.start();
+            enforcer.apply(List.of(block));
+            await(() -> enforcer.runs() == 1);
+            enforcer.apply(List.of(unblock));
+            await(() -> enforcer.runs() == 2);
+
+            assertThat(Files.readAllLines(out)).containsExactly(
+                "block", "2001:db8::5", "2026-11-28T02:22:00Z", "host=2001:db8::5;$(touch " + dir.resolve("pwned") + ")",
+                "unblock", "10.0.0.5", "", "host=10.0.0.5;$(touch " + dir.resolve("pwned") + ")");
+            assertThat(dir.resolve("pwned")).doesNotExist();
+        }
+    }
+
+    @Test
     void shouldHandTheOperatorsProgramEachDecisionAsOneJsonLineOnStdin() throws Exception
     {
         final Path out = dir.resolve("out");

@@ -177,6 +177,24 @@ final class NetnsLab implements AutoCloseable
         return wrapper;
     }
 
+    /**
+     * An nft stand-in that refuses any transaction naming {@code poison} (as the kernel refuses an element it
+     * cannot take) and runs the real nft in the router namespace for everything else.
+     */
+    Path refusingNft(final Path dir, final String poison) throws IOException
+    {
+        final Path wrapper = dir.resolve("nft-refusing");
+        Files.writeString(wrapper, String.join("\n",
+            "#!/bin/bash",
+            "if [ \"$1\" = -f ]; then script=$(cat); else script=''; fi",
+            "case \"$script\" in *'" + poison + " '*|*'" + poison + ",'*) echo 'Error: Could not process rule: value too large' >&2; exit 1;; esac",
+            "if [ \"$1\" = -f ]; then printf '%s\\n' \"$script\" | " + String.join(" ", nft()) + " \"$@\"; else exec "
+                + String.join(" ", nft()) + " \"$@\"; fi",
+            ""));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        return wrapper;
+    }
+
     /** Runs nft in the router namespace with a script on stdin (for tables the test owns). */
     String nftScript(final String script) throws IOException, InterruptedException
     {

@@ -39,10 +39,10 @@ class NftScriptTest
         assertThat(script).isEqualTo(String.join("\n",
             "add element inet egress25 blocked4 { 10.0.0.5 timeout 1s, 10.0.0.6 timeout 1s }",
             "delete element inet egress25 blocked4 { 10.0.0.5, 10.0.0.6 }",
-            "add element inet egress25 blocked4 { 10.0.0.6 timeout 2500ms }",
+            "add element inet egress25 blocked4 { 10.0.0.6 timeout 2s500ms }",
             "add element inet egress25 blocked6 { 2001:db8::5 timeout 1s }",
             "delete element inet egress25 blocked6 { 2001:db8::5 }",
-            "add element inet egress25 blocked6 { 2001:db8::5 timeout 3600s }",
+            "add element inet egress25 blocked6 { 2001:db8::5 timeout 1h }",
             ""));
     }
 
@@ -60,9 +60,12 @@ class NftScriptTest
     @Test
     void shouldRoundTimeoutsUpSoABlockNeverEndsEarly()
     {
-        assertThat(NftScript.timeout(Duration.ofSeconds(3600))).isEqualTo("3600s");
-        assertThat(NftScript.timeout(Duration.ofMillis(2500))).isEqualTo("2500ms");
-        assertThat(NftScript.timeout(Duration.ofNanos(2_000_000_001L))).isEqualTo("2001ms");
+        assertThat(NftScript.timeout(Duration.ofSeconds(3600))).isEqualTo("1h");
+        assertThat(NftScript.timeout(Duration.ofMillis(2500))).isEqualTo("2s500ms");
+        assertThat(NftScript.timeout(Duration.ofNanos(2_000_000_001L))).isEqualTo("2s1ms");
+        assertThat(NftScript.timeout(Duration.ofDays(7))).isEqualTo("7d");
+        assertThat(NftScript.timeout(Duration.ofMinutes(123))).isEqualTo("2h3m");
+        assertThat(NftScript.timeout(Duration.ofDays(300_000))).as("capped at the kernel's limit").isEqualTo("213503d");
         assertThat(NftScript.timeout(Duration.ZERO)).isEqualTo("1ms");
     }
 

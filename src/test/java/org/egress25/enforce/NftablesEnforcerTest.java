@@ -142,6 +142,58 @@ class NftablesEnforcerTest
     }
 
     @Test
+    void shouldHoldEveryStepOfTheShippedLadderInTheKernelWithItsTimeout() throws Exception
+    {
+        start(NftablesConfig.builder());
+        final Instant now = Instant.now();
+        final List<Duration> ladder = List.of(Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(24),
+            Duration.ofDays(7), Duration.ofDays(60));
+        final List<String> hosts = List.of("10.250.1.20", "10.250.1.21", "10.250.1.22", BLOCKED4, "10.250.1.23");
+        final List<Decision> batch = new ArrayList<>();
+        for (int i = 0; i < ladder.size(); i++)
+        {
+            batch.add(Decisions.block(hosts.get(i), now, ladder.get(i)));
+        }
+        enforcer.apply(batch);
+
+        assertThat(enforcer.errors()).as(String.valueOf(enforcer.lastError())).isZero();
+        final List<KernelElement> elements = enforcer.listElements();
+        for (int i = 0; i < ladder.size(); i++)
+        {
+            final String host = hosts.get(i);
+            final Duration step = ladder.get(i);
+            assertThat(elements).as(host).filteredOn(e -> e.host().equals(host)).singleElement()
+                .satisfies(e -> assertThat(e.timeout()).isBetween(step.minusSeconds(5), step))
+                .satisfies(e -> assertThat(e.remaining()).isBetween(step.minusSeconds(10), step));
+        }
+        assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).as("the 7 d step is enforced").isEqualTo(Outcome.REFUSED);
+    }
+
+    @Test
+    void shouldApplyTheRestOfTheBatchWhenNftRefusesOneElementAndRetryThatOneAlone(@TempDir final Path dir) throws Exception
+    {
+        final String poison = "10.250.1.77";
+        enforcer = new NftablesEnforcer(NftablesConfig.builder()
+            .nftCommand(List.of(lab.refusingNft(dir, poison).toString())).build());
+        enforcer.start();
+        final Instant now = Instant.now();
+
+        enforcer.apply(List.of(Decisions.block(poison, now, Duration.ofMinutes(5)),
+            Decisions.block(BLOCKED4, now, Duration.ofMinutes(5)), Decisions.block(BLOCKED6, now, Duration.ofMinutes(5))));
+
+        assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).as("blocked although its batch held a bad element")
+            .isEqualTo(Outcome.REFUSED);
+        assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.REFUSED);
+        assertThat(enforcer.pendingCount()).as("only the refused element waits").isEqualTo(1);
+
+        enforcer.apply(List.of(Decisions.block(CLEAN4, Instant.now(), Duration.ofMinutes(5))));
+        assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).as("a later batch is not held back by the refused one")
+            .isEqualTo(Outcome.REFUSED);
+        assertThat(enforcer.listElements()).extracting(KernelElement::host)
+            .containsExactlyInAnyOrder(BLOCKED4, BLOCKED6, CLEAN4);
+    }
+
+    @Test
     void shouldReplaceTheLifetimeOfAHostThatIsBlockedAgain() throws Exception
     {
         start(NftablesConfig.builder());

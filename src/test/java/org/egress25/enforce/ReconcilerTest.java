@@ -48,14 +48,16 @@ class ReconcilerTest
         final List<KernelElement> kernel = List.of(
             new KernelElement("10.0.0.2", Duration.ofSeconds(3600), Duration.ofSeconds(2999)),
             new KernelElement("10.0.0.3", Duration.ofSeconds(3600), Duration.ofSeconds(60)),
-            new KernelElement("10.0.0.9", Duration.ofSeconds(3600), Duration.ofSeconds(1200)));
+            new KernelElement("10.0.0.9", Duration.ofSeconds(3600), Duration.ofSeconds(1200)),
+            new KernelElement("10.0.0.8", Duration.ofSeconds(3600), Duration.ofSeconds(1200)));
         final List<ActiveBlock> expired = List.of(block("10.0.0.4", NOW.minusSeconds(5)));
 
-        final ReconcileReport report = Reconciler.plan(journal, kernel, expired, NOW);
+        final ReconcileReport report = Reconciler.plan(journal, kernel, expired, host -> !host.equals("10.0.0.8"), NOW);
 
         assertThat(report.readded()).containsExactly("10.0.0.1", "10.0.0.3");
         assertThat(report.alreadyCorrect()).containsExactly("10.0.0.2");
         assertThat(report.removed()).containsExactly("10.0.0.9");
+        assertThat(report.kept()).as("unknown to the journal: left to its own timeout").containsExactly("10.0.0.8");
         assertThat(report.expired()).containsExactly("10.0.0.4");
         assertThat(report.decisions()).allSatisfy(d -> assertThat(d.source()).isEqualTo(Source.RECONCILE));
         final Decision readd = report.decisions().get(0);
@@ -63,7 +65,8 @@ class ReconcilerTest
         assertThat(readd.expires()).as("the original expiry, not a fresh lifetime").isEqualTo(NOW.plusSeconds(3000));
         assertThat(readd.rule()).isEqualTo("relay-attempts-1m");
         assertThat(report.decisions().get(2).action()).isEqualTo(Action.UNBLOCK);
-        assertThat(report.summary()).isEqualTo("reconcile: 2 re-added, 1 removed, 1 expired while down, 1 already correct");
+        assertThat(report.summary()).isEqualTo("reconcile: 2 re-added, 1 removed, 1 expired while down, 1 already correct,"
+            + " 1 unaccounted kernel element(s) kept until their timeout [10.0.0.8]");
     }
 
     @Test
@@ -117,7 +120,7 @@ class ReconcilerTest
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void shouldRemoveKernelElementsTheJournalDoesNotStandBehindAndKeepCorrectOnes() throws Exception
+    void shouldRemoveElementsTheJournalAccountsForAndKeepOnesItCannotExplain() throws Exception
     {
         assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
         try (NetnsLab lab = NetnsLab.create())
@@ -127,19 +130,54 @@ class ReconcilerTest
             {
                 first.start();
                 first.block(BLOCKED4, Duration.ofMinutes(30), "abuse desk ticket 4711");
+                first.block(BLOCKED6, Duration.ofMinutes(30), "abuse desk ticket 4712");
+                first.unblock(BLOCKED6, "customer cleaned the PC");
             }
-            lab.nftScript("add element inet egress25 blocked4 { " + CLEAN4 + " timeout 1h }\n");
-            assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+            lab.nftScript("add element inet egress25 blocked4 { " + CLEAN4 + " timeout 1h }\n"
+                + "add element inet egress25 blocked6 { " + BLOCKED6 + " timeout 1h }\n");
 
             try (EnforcerService second = service(lab, journalFile))
             {
                 final ReconcileReport report = second.start();
 
-                assertThat(report.removed()).containsExactly(CLEAN4);
+                assertThat(report.removed()).as("unblocked in the journal").containsExactly(BLOCKED6);
+                assertThat(report.kept()).as("never in the journal").containsExactly(CLEAN4);
                 assertThat(report.alreadyCorrect()).containsExactly(BLOCKED4);
                 assertThat(report.readded()).isEmpty();
-                assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.OPEN);
+                assertThat(second.unaccountedKept()).isEqualTo(1);
+                assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.OPEN);
+                assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
                 assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+            }
+        }
+    }
+
+    /**
+     * An empty or freshly mounted state directory in front of a kernel full of blocks: nothing is lifted, every
+     * element is kept until its own timeout and reported.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldKeepEveryKernelBlockWhenTheStateDirectoryIsEmpty() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            try (EnforcerService first = service(lab, dir.resolve("old").resolve("blocks.jsonl")))
+            {
+                first.start();
+                first.block(BLOCKED4, Duration.ofMinutes(30), "ticket 1");
+                first.block(BLOCKED6, Duration.ofMinutes(30), "ticket 2");
+            }
+            try (EnforcerService second = service(lab, dir.resolve("fresh-mount").resolve("blocks.jsonl")))
+            {
+                final ReconcileReport report = second.start();
+
+                assertThat(report.removed()).isEmpty();
+                assertThat(report.kept()).containsExactlyInAnyOrder(BLOCKED4, BLOCKED6);
+                assertThat(report.summary()).contains("2 unaccounted kernel element(s) kept until their timeout");
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.REFUSED);
             }
         }
     }

@@ -487,7 +487,7 @@ class PolicyLoaderTest
         assertThatThrownBy(() -> PolicyLoader.load(dir.resolve("nope.yaml"), NOW))
             .isInstanceOf(PolicyException.class).hasMessageContaining("nope.yaml: error: no such file or directory");
         assertThatThrownBy(() -> PolicyLoader.load(dir, NOW))
-            .isInstanceOf(PolicyException.class).hasMessageContaining("no *.yaml rule files in this directory");
+            .isInstanceOf(PolicyException.class).hasMessageContaining("no *.yaml or *.yml rule files in this directory");
         Files.write(dir.resolve("bad.yaml"), new byte[] {(byte)0xff, (byte)0xfe, 'a'});
         assertThatThrownBy(() -> PolicyLoader.load(dir, NOW))
             .isInstanceOf(PolicyException.class).hasMessageContaining("bad.yaml: error: not UTF-8 text");

@@ -120,6 +120,135 @@ class PolicyReloaderTest
         }
     }
 
+    @Test
+    void shouldKeepTheExemptionsWhenAnEditorEmptiesTheFileBeforeWritingIt() throws Exception
+    {
+        writeRules(20);
+        writeExemptions(10);
+        try (PolicyReloader reloader = watching())
+        {
+            // what `cat new > exemptions.yaml` leaves for a moment
+            Files.write(dir.resolve("exemptions.yaml"), new byte[0]);
+            await(() -> reloader.reloads("failure") == 1);
+
+            assertThat(applied).as("an empty file is never an empty section").isEmpty();
+            assertThat(reloader.current().exemptions().list()).hasSize(10);
+            assertThat(reloader.lastReloadSucceeded()).isFalse();
+            assertThat(reloader.lastProblems()).singleElement().asString()
+                .startsWith(dir.resolve("exemptions.yaml") + ": error: the file is empty");
+
+            writeExemptions(10);
+            await(reloader::lastReloadSucceeded);
+            assertThat(applied).as("the same rules again: nothing to apply").isEmpty();
+            assertThat(reloader.reloads("failure")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldHoldAReloadThatRemovesMostExemptionsUntilTheOperatorForcesIt() throws Exception
+    {
+        writeRules(20);
+        writeExemptions(10);
+        try (PolicyReloader reloader = watching())
+        {
+            // a file cut short that still parses: 2 of its 10 exemptions
+            writeExemptions(2);
+            await(() -> reloader.reloads("held") == 1);
+
+            assertThat(applied).isEmpty();
+            assertThat(reloader.current().exemptions().list()).hasSize(10);
+            assertThat(reloader.lastReloadSucceeded()).isFalse();
+            assertThat(reloader.lastProblems()).singleElement().asString()
+                .contains("reload held: it would remove 8 of 10 exemptions (more than 50%)")
+                .contains("send SIGHUP to apply them");
+
+            reloader.requestReload();
+            await(() -> reloader.reloads("success") == 1);
+            assertThat(applied).singleElement().satisfies(p -> assertThat(p.exemptions().list()).hasSize(2));
+
+            writeExemptions(1);
+            await(() -> reloader.reloads("success") == 2);
+            assertThat(applied).as("removing 1 of 2 is within the share").hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldHoldAReloadWhenARuleFileVanishes() throws Exception
+    {
+        writeRules(20);
+        writeExemptions(1);
+        try (PolicyReloader reloader = watching())
+        {
+            Files.delete(dir.resolve("exemptions.yaml"));
+            await(() -> reloader.reloads("held") == 1);
+
+            assertThat(applied).isEmpty();
+            assertThat(reloader.lastProblems()).singleElement().asString()
+                .contains("reload held: it would remove the rule file exemptions.yaml");
+        }
+    }
+
+    @Test
+    void shouldKeepReloadingAfterAHostileFileAndAnErrorInsideAReload() throws Exception
+    {
+        writeRules(20);
+        final Policy initial = PolicyLoader.load(dir);
+        final boolean[] crashNext = {true};
+        final UnaryOperator<Policy> crashingOnce = p ->
+        {
+            if (crashNext[0])
+            {
+                crashNext[0] = false;
+                throw new StackOverflowError("as deep input once did inside the YAML composer");
+            }
+            return p;
+        };
+        try (PolicyReloader reloader = new PolicyReloader(dir, initial, crashingOnce, applied::add).start(false))
+        {
+            Files.writeString(dir.resolve("detectors.yaml"), "version: 1\ndetectors: " + "[".repeat(2_000) + "\n");
+            await(() -> reloader.reloads("failure") == 1);
+            assertThat(reloader.lastProblems()).singleElement().asString().contains("detectors.yaml:2:")
+                .contains("nested deeper than");
+
+            writeRules(25);
+            await(() -> reloader.reloads("failure") == 2);
+            assertThat(reloader.lastProblems()).singleElement().asString().contains("StackOverflowError");
+
+            writeRules(30);
+            await(() -> reloader.reloads("success") == 1);
+            assertThat(ShippedRulesTest.threshold(applied.get(0), "10.0.0.1", "port25-attempts-1m")).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void shouldCountTheRulesLoadedAtStartAsASuccessfulLoadAtStartTime() throws Exception
+    {
+        writeRules(20);
+        final java.time.Instant before = java.time.Instant.now();
+        try (PolicyReloader reloader = new PolicyReloader(dir, PolicyLoader.load(dir), UnaryOperator.identity(),
+            applied::add))
+        {
+            assertThat(reloader.lastReloadSucceeded()).isTrue();
+            assertThat(reloader.lastReload()).isAfterOrEqualTo(before).isEqualTo(reloader.activeSince());
+        }
+    }
+
+    /** A reloader watching {@link #dir}, started from the rules there now. */
+    private PolicyReloader watching() throws Exception
+    {
+        return new PolicyReloader(dir, PolicyLoader.load(dir), UnaryOperator.identity(), applied::add).start(false);
+    }
+
+    private void writeExemptions(final int count) throws IOException
+    {
+        final StringBuilder text = new StringBuilder("version: 1\nexemptions:\n");
+        for (int i = 0; i < count; i++)
+        {
+            text.append("  - {source: 10.9.0.").append(i + 1).append("/32, ticket: MX-").append(i).append("}\n");
+        }
+        Files.writeString(dir.resolve("exemptions.yaml"), text.toString());
+    }
+
     private void writeRules(final int threshold) throws IOException
     {
         Files.writeString(dir.resolve("networks.yaml"), String.join("\n",

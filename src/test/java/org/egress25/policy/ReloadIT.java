@@ -52,7 +52,7 @@ class ReloadIT
             final Process peers = TcpPeers.server(server, 25);
             try (Egress25Process egress = Egress25Process.start(server, "run", "--interface", "e25s0",
                 "--rules", rules.toString(), "--decisions", decisions.toString(), "--metrics-port", "9391",
-                "--control-port", "0", "--state-dir", dir.resolve("state").toString()))
+                "--control-socket", dir.resolve("control.sock").toString(), "--state-dir", dir.resolve("state").toString()))
             {
                 egress.awaitStderr(l -> l.contains("running on e25s0"), 30_000);
                 final String hashBefore = activeHash(net, server);

@@ -122,7 +122,7 @@ class SessionFuzzTest
     void shouldNeverThrowNorOutgrowCapsOnArbitraryBytesInArbitrarySegments() throws Exception
     {
         final SmtpLimits tight = new SmtpLimits(8, 3, 64, 256, 4, Duration.ofSeconds(30), 2, 4, 255, 4, 16,
-            Duration.ofMinutes(5));
+            Duration.ofMinutes(5), 1_000_000);
         final Harness h = new Harness(tight);
         final Random random = new Random(42);
         final int[] flagsChoice = {PacketEvent.TCP_ACK, PacketEvent.TCP_ACK | PacketEvent.TCP_PSH, PacketEvent.TCP_SYN,
