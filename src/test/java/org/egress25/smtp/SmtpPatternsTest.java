@@ -112,6 +112,60 @@ class SmtpPatternsTest
         });
     }
 
+    @Test
+    void shouldBlockOnOutlooksOwnBlockListWordingThatNamesTheHost()
+    {
+        session("203.0.113.9", 25, "mail.example.org", "220 mx", List.of("550 5.7.1 Unfortunately, messages from"
+            + " [203.0.113.9] weren't sent. Please contact your Internet service provider since part of their network"
+            + " is on our block list (S3150)."), null);
+        assertThat(by("smtp-blocklist-reply")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("names_host", true)
+                .containsEntry("basis", "decisive: the reply names this host's address");
+        });
+    }
+
+    @Test
+    void shouldOnlyAlertOnABlocklistRefusedGreetingThatDoesNotNameTheHost()
+    {
+        session("203.0.113.10", 25, "mail.example.org", "554 5.7.1 Service unavailable; blocked using"
+            + " zen.spamhaus.org", List.of(), null);
+        assertThat(by("smtp-blocklist-reply")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.evidence()).containsEntry("basis", "badness evidence only").containsKey("missing");
+        });
+    }
+
+    /**
+     * A clean MTA whose every session has a greylisted or unknown recipient (450 4.2.0, 550 5.1.1): mailbox-level
+     * refusals, which the rejection share must not count; the same share of 554 5.7.1 policy refusals blocks.
+     */
+    @Test
+    void shouldNotCountGreylistingOrUnknownUsersTowardTheRejectionShare()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            session("203.0.113.30", 25, "mail.example.org", "220 mx", List.of("250 ok", i % 2 == 0
+                ? "450 4.2.0 <b@d.example>: Recipient address rejected: Greylisted" : "550 5.1.1 <b@d.example>: User"
+                + " unknown"), "250 queued");
+            session("203.0.113.31", 25, "mail.example.net", "220 mx", List.of(i % 2 == 0
+                ? "450 4.2.0 Greylisted, see http://postgrey.schweikert.ch/help/x.html" : "550 5.1.1 User unknown"),
+                null);
+            session("203.0.113.32", 25, "mail.example.com", "220 mx", List.of("554 5.7.1 <b@d.example>: Relay access"
+                + " denied"), null);
+            wire.advanceMillis(60_000);
+        }
+        assertThat(decisions).filteredOn(d -> d.host().equals("203.0.113.30") || d.host().equals("203.0.113.31"))
+            .noneMatch(d -> d.rule().equals("smtp-rejection-share"));
+        assertThat(by("smtp-rejection-share")).isNotEmpty().allSatisfy(d ->
+        {
+            assertThat(d.host()).isEqualTo("203.0.113.32");
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+        });
+    }
+
     /** A few sessions a minute, a random HELO each, 3 of 4 recipients unknown, every third banner a refusal. */
     private void slowSpambot(final String bot, final String refusal)
     {
