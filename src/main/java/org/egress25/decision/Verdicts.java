@@ -105,6 +105,7 @@ public final class Verdicts
             final Decision decision = new Decision(
                 now, key.text(), Action.BLOCK, rule, reason, toInstant(record.blockedUntilNanos), withLadder,
                 Source.DETECTOR, strike);
+            record.lastBlock = decision;
             sink.accept(decision);
             return decision;
         }
@@ -143,6 +144,17 @@ public final class Verdicts
     {
         final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
         return record == null ? 0 : record.strikesWithin(nowNanos, ladder.memory().toNanos());
+    }
+
+    /**
+     * The detector decision that made the host's latest block, with its reason and evidence (what carried it:
+     * the decisive signal, or the volume finding and the badness that corroborated it), or null. For
+     * {@code explain}; the host's record keeps it while the record lives (30 days unseen at most).
+     */
+    public Decision lastBlock(final long hi, final long lo)
+    {
+        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        return record == null ? null : record.lastBlock;
     }
 
     /**
@@ -225,6 +237,8 @@ public final class Verdicts
     private static final class HostRecord
     {
         long blockedUntilNanos;
+        /** The detector decision of the latest block, kept for explain. */
+        Decision lastBlock;
         /** When each remembered strike's block ends (or ended), oldest first. */
         final Deque<Long> strikes = new ArrayDeque<>();
 
