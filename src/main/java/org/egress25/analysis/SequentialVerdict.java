@@ -39,18 +39,24 @@ import org.egress25.policy.SprtRules;
  * programming over the walk's lattice of states), near certainty within a year. With alpha = 1e-6 the bound is
  * ln(0.99e6) = 13.8: ten bad observations in a row from a fresh test (nine give 13.5), and the same MTA crosses
  * with probability 3.4e-8 per day, 1.2e-5 per year; a sloppier one with 13% bad sessions 2e-4 per year. The
- * price is speed against abusers, which stays small: a mass sender whose connections fail is blocked at its
- * tenth attempt (200 ms at 50 attempts a second), a slow spambot whose sessions are 80% bad after 18
+ * price is speed against abusers, which stays small: a slow spambot whose sessions are 80% bad is blocked after 18
  * sessions on average (6 minutes at 3 a minute; 99 in 100 within 15 minutes). Under SPOT's parameters the
  * simulated MTA of the tests is blocked 6 times in a year; under these, never. Details and the table of
  * alternatives are in {@code rules/README.md}.
  *
  * <h2>What an observation is</h2>
  * The caller (the SMTP dialogue tracker) reports one observation per session: {@link #observeBad} with the
- * worst kind seen (a suggested order: blocklist, failed connect, rejected, no DATA, HELO) or
- * {@link #observeGood} when a transaction was accepted (250 after DATA or BDAT LAST). Encrypted sessions
- * (STARTTLS, 465) are only counted ({@link #observeEncrypted}). HELO oddities alone never block (issue 4): a
- * test whose bad observations are all {@link #BAD_HELO} asks for an alert, not a block.
+ * worst kind seen (a suggested order: blocklist, rejected, unknown users, no DATA, HELO) or
+ * {@link #observeGood} when a transaction was accepted (250 after DATA or BDAT LAST). Each kind adds its own
+ * step, ln(p1/p0) from {@code sprt.likelihoods} or theta0/theta1 (the evidence model in rules/README.md).
+ * Encrypted sessions (STARTTLS, 465) are only counted ({@link #observeEncrypted}); so are failed connects,
+ * which carry no step: a clean STARTTLS-only MTA shows no good observation, and a count of its failures would
+ * only grow (the rate analyser weighs failures as a share of attempts instead). HELO oddities alone never
+ * block (issue 4): a test whose bad observations are all {@link #BAD_HELO} asks for an alert, not a block.
+ *
+ * <h2>Corroboration</h2>
+ * The same test backs volume findings ({@link #corroborates}): a rate or fan-out threshold may block only once
+ * the host's LLR reaches ln((1 - beta) / corroboration-alpha), 6.9 by default.
  *
  * <h2>After a decision</h2>
  * The test that decided is kept, frozen, until the block ends (or, for an alert, for
