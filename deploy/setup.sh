@@ -8,15 +8,17 @@
 #   prometheus                provides promtool, which checks the /metrics output in the tests
 #   swaks, python3-aiosmtpd   real SMTP client and server for the live tests and the lab
 #   chromium                  headless browser that opens the HTML report in its test
+#   gobgpd, bird2             the flowspec enforcer's BGP daemon, and an edge router for its namespace test
 #   openjdk-25-jdk-headless   only when no Java 25 is found (deploy/jdk.sh says where it looks); where the
 #                             distribution has none (Debian 12), setup names what to install and stops
 #   maven                     only when no mvn is on the PATH already
-# The build then runs with JAVA_HOME set to that Java 25, whatever the default `java` is.
+# The build then runs with JAVA_HOME set to that Java 25, whatever the default `java` is, and ends with the
+# launcher's AOT cache (target/egress25.aot), trained by one replay of the demo capture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/jdk.sh
 
-packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium)
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium asciidoctor systemd zsh gobgpd bird2)
 jdk_package=openjdk-$EGRESS25_JAVA_RELEASE-jdk-headless
 find_java_home javac >/dev/null || packages+=("$jdk_package")
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
@@ -51,4 +53,6 @@ if [[ "${EGRESS25_SKIP_BUILD:-}" != 1 ]]; then
     echo "setup: building target/egress25.jar" >&2
     mvn -B -q -DskipTests package
   fi
+  # the launcher's AOT cache, trained by a replay of the demo capture (deploy/aot-cache.sh)
+  [[ target/egress25.aot -nt target/egress25.jar ]] || bash deploy/aot-cache.sh
 fi

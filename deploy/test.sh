@@ -9,5 +9,7 @@ source deploy/jdk.sh
 use_java_for_maven
 # install, not just verify: the benchmarks are a build of their own that uses the installed jar, and they are
 # compiled here (not run) so a change to what they call cannot leave them broken unnoticed
-mvn -B install "$@"
+# -Pdeb: also target/egress25_*.deb, which deploy/debian/test-package.sh installs, runs and purges (as root)
+mvn -B install -Pdeb "$@"
 mvn -B -q -f benchmarks/pom.xml package
+bash deploy/debian/test-package.sh

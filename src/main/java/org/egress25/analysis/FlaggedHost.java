@@ -25,6 +25,8 @@ import org.egress25.decision.Action;
  * @param attemptsByPort       attempts since flagging by server port (25, 465, 587, 2525; 0 for any other)
  * @param attemptsSinceFlagged connection attempts since the first firing
  * @param failuresSinceFlagged failed attempts since the first firing
+ * @param attemptsWhileBlocked port-25 attempts made while egress25 had the host blocked; the firewall refuses
+ *                             them, so they are not among the top destinations
  */
 public record FlaggedHost(
     String host,
@@ -38,7 +40,8 @@ public record FlaggedHost(
     List<MinuteCount> attemptsPerMinute,
     Map<Integer, Long> attemptsByPort,
     long attemptsSinceFlagged,
-    long failuresSinceFlagged)
+    long failuresSinceFlagged,
+    long attemptsWhileBlocked)
 {
     /**
      * @param wanted  what the rule asks for
@@ -50,14 +53,17 @@ public record FlaggedHost(
     }
 
     /**
-     * @param attempts an upper bound: the top list is a 32-entry space-saving sketch, exact unless the host
-     *                 tried more than 32 destinations, and then over by at most the smallest kept count
+     * @param attempts      attempts while the host was not blocked by egress25; an upper bound: the top list is a
+     *                      32-entry space-saving sketch, exact unless the host tried more than 32 destinations,
+     *                      and then over by at most the smallest kept count
+     * @param whileBlocked  port-25 attempts egress25's own block refused
      */
-    public record DestinationCount(String address, long attempts)
+    public record DestinationCount(String address, long attempts, long whileBlocked)
     {
     }
 
-    public record MinuteCount(Instant minute, long attempts)
+    /** One minute of the host's timeline: connection attempts and, of those, failed ones (RST or no SYN-ACK). */
+    public record MinuteCount(Instant minute, long attempts, long failures)
     {
     }
 }

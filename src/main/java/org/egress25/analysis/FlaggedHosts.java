@@ -19,7 +19,10 @@ import org.egress25.policy.Addresses;
  * probe; a full store drops the least recently seen of a few sampled records.
  *
  * <p>Updating a record on each further attempt allocates nothing: a ring of 60 per-minute counts, a
- * 32-entry space-saving sketch of destinations (Metwally et al., 2005) and five per-port totals.
+ * 32-entry space-saving sketch of destinations (Metwally et al., 2005) and five per-port totals. Port-25
+ * attempts while egress25 has the host blocked are counted apart (per destination and in total): the
+ * firewall refuses them, so they are no servers the host reached; whether the host is blocked is looked up
+ * once a minute per flagged host ({@link #BLOCK_CHECK_NANOS}).
  */
 final class FlaggedHosts
 {
@@ -28,6 +31,13 @@ final class FlaggedHosts
     static final int TOP = 10;
     static final int MAX_FIRINGS = 8;
     static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * How often a flagged host's block is looked up in the verdicts (a cache lookup that allocates a key):
+     * once a minute, and at once after one of its own rate firings. A block by an SMTP rule, the sequential
+     * test or an operator, or an unblock, is seen within a minute; a minute of attempts may land on the
+     * wrong side of the line.
+     */
+    static final long BLOCK_CHECK_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final int[] PORTS = {25, 465, 587, 2525};
 
     private final HostTable table;
@@ -126,16 +136,26 @@ final class FlaggedHosts
         final long firstFlaggedNanos;
         long lastSeenNanos;
         final int[] perMinute = new int[MINUTES];
+        final int[] failuresPerMinute = new int[MINUTES];
         long lastMinute = Long.MIN_VALUE;
         /** First minute the series covers: the one of the first firing, or the one before when seeded. */
         long firstMinute;
         final long[] destHi = new long[SKETCH];
         final long[] destLo = new long[SKETCH];
         final long[] destCount = new long[SKETCH];
+        /** Of each destination's count, the attempts made while egress25 had the host blocked. */
+        final long[] destWhileBlocked = new long[SKETCH];
         int destUsed;
         final long[] portCounts = new long[PORTS.length + 1];
         long attempts;
         long failures;
+        /**
+         * Attempts to port 25 while egress25's own block of the host stood: the firewall rejects them, so they
+         * are no destinations the host reached and stay out of the sketch (they still show per minute).
+         */
+        long attemptsWhileBlocked;
+        long blockedUntilNanos;
+        long blockCheckedNanos = Long.MIN_VALUE;
         final List<FlaggedHost.RuleFiring> firings = new ArrayList<>();
         long firingsNotListed;
 
@@ -167,21 +187,47 @@ final class FlaggedHosts
             }
         }
 
-        void attempt(final long serverHi, final long serverLo, final int serverPort, final long nowNanos)
+        /** @param blocked whether the host stands blocked by egress25 on this port now */
+        void attempt(final long serverHi, final long serverLo, final int serverPort, final long nowNanos,
+            final boolean blocked)
         {
             attempts++;
-            countMinute(nowNanos);
+            countMinute(perMinute, nowNanos);
             countPort(serverPort);
-            countDestination(serverHi, serverLo);
+            if (blocked)
+            {
+                attemptsWhileBlocked++;
+            }
+            countDestination(serverHi, serverLo, blocked);
         }
 
-        void failure()
+        /** Whether to ask the verdicts again whether the host is blocked: once a minute at most. */
+        boolean blockCheckDue(final long nowNanos)
+        {
+            return blockCheckedNanos == Long.MIN_VALUE || nowNanos - blockCheckedNanos >= BLOCK_CHECK_NANOS;
+        }
+
+        void blockChecked(final long untilNanos, final long nowNanos)
+        {
+            blockedUntilNanos = untilNanos;
+            blockCheckedNanos = nowNanos;
+        }
+
+        boolean blockedAt(final long nowNanos)
+        {
+            return blockedUntilNanos != 0 && blockedUntilNanos - nowNanos > 0;
+        }
+
+        void failure(final long nowNanos)
         {
             failures++;
+            countMinute(failuresPerMinute, nowNanos);
         }
 
         void fired(final FlaggedHost.RuleFiring firing)
         {
+            // the firing may have blocked the host: look again at the next attempt, not a second later
+            blockCheckedNanos = Long.MIN_VALUE;
             if (firings.size() < MAX_FIRINGS)
             {
                 firings.add(firing);
@@ -192,7 +238,8 @@ final class FlaggedHosts
             }
         }
 
-        private void countMinute(final long nowNanos)
+        /** Counts one in {@code series} (attempts or failures) for the minute, moving both rings on together. */
+        private void countMinute(final int[] series, final long nowNanos)
         {
             final long minute = Math.floorDiv(nowNanos, MINUTE_NANOS);
             if (lastMinute == Long.MIN_VALUE)
@@ -205,6 +252,7 @@ final class FlaggedHosts
                 for (long m = 1; m <= gap; m++)
                 {
                     perMinute[Math.floorMod(lastMinute + m, MINUTES)] = 0;
+                    failuresPerMinute[Math.floorMod(lastMinute + m, MINUTES)] = 0;
                 }
                 lastMinute = minute;
             }
@@ -212,7 +260,7 @@ final class FlaggedHosts
             {
                 return;
             }
-            perMinute[Math.floorMod(minute, MINUTES)]++;
+            series[Math.floorMod(minute, MINUTES)]++;
         }
 
         private void countPort(final int serverPort)
@@ -229,7 +277,7 @@ final class FlaggedHosts
             portCounts[slot]++;
         }
 
-        private void countDestination(final long hi, final long lo)
+        private void countDestination(final long hi, final long lo, final boolean blocked)
         {
             int smallest = 0;
             for (int i = 0; i < destUsed; i++)
@@ -237,6 +285,7 @@ final class FlaggedHosts
                 if (destLo[i] == lo && destHi[i] == hi)
                 {
                     destCount[i]++;
+                    destWhileBlocked[i] += blocked ? 1 : 0;
                     return;
                 }
                 if (destCount[i] < destCount[smallest])
@@ -249,12 +298,15 @@ final class FlaggedHosts
                 destHi[destUsed] = hi;
                 destLo[destUsed] = lo;
                 destCount[destUsed] = 1;
+                destWhileBlocked[destUsed] = blocked ? 1 : 0;
                 destUsed++;
                 return;
             }
             destHi[smallest] = hi;
             destLo[smallest] = lo;
             destCount[smallest]++;
+            // the newcomer inherits the evicted count (space-saving); all of it is "blocked" if this one was
+            destWhileBlocked[smallest] = blocked ? destCount[smallest] : 0;
         }
 
         FlaggedHost toFlaggedHost()
@@ -264,20 +316,23 @@ final class FlaggedHosts
             {
                 order.add(i);
             }
-            order.sort(Comparator.comparingLong((Integer i) -> -destCount[i]).thenComparingInt(i -> i));
+            // destinations the host reached first, then those only the block saw
+            order.sort(Comparator.comparingLong((Integer i) -> -(destCount[i] - destWhileBlocked[i]))
+                .thenComparingLong(i -> -destCount[i]).thenComparingInt(i -> i));
             final List<FlaggedHost.DestinationCount> top = new ArrayList<>();
             for (int k = 0; k < Math.min(TOP, order.size()); k++)
             {
                 final int i = order.get(k);
-                top.add(new FlaggedHost.DestinationCount(Addresses.format(destHi[i], destLo[i]), destCount[i]));
+                top.add(new FlaggedHost.DestinationCount(Addresses.format(destHi[i], destLo[i]),
+                    destCount[i] - destWhileBlocked[i], destWhileBlocked[i]));
             }
             final List<FlaggedHost.MinuteCount> minutes = new ArrayList<>();
             if (lastMinute != Long.MIN_VALUE)
             {
                 for (long m = Math.max(lastMinute - MINUTES + 1, firstMinute); m <= lastMinute; m++)
                 {
-                    minutes.add(new FlaggedHost.MinuteCount(
-                        Verdicts.toInstant(m * MINUTE_NANOS), perMinute[Math.floorMod(m, MINUTES)]));
+                    minutes.add(new FlaggedHost.MinuteCount(Verdicts.toInstant(m * MINUTE_NANOS),
+                        perMinute[Math.floorMod(m, MINUTES)], failuresPerMinute[Math.floorMod(m, MINUTES)]));
                 }
             }
             final Map<Integer, Long> byPort = new LinkedHashMap<>();
@@ -291,7 +346,7 @@ final class FlaggedHosts
             return new FlaggedHost(host, className, instant(firstSeenNanos), instant(lastSeenNanos),
                 instant(firstFlaggedNanos), List.copyOf(firings), firingsNotListed, List.copyOf(top),
                 List.copyOf(minutes),
-                Collections.unmodifiableMap(byPort), attempts, failures);
+                Collections.unmodifiableMap(byPort), attempts, failures, attemptsWhileBlocked);
         }
 
         private static Instant instant(final long nanos)

@@ -39,6 +39,7 @@ final class HostTable
     private int highWater;
     private int size;
     private int freeHead = -1;
+    private int sweepCursor;
 
     HostTable(final int maxRows)
     {
@@ -254,7 +255,31 @@ final class HostTable
         size--;
     }
 
-    /** Of a few occupied rows picked by {@code random}, the least recently seen (an approximate LRU victim). */
+    /**
+     * One step of an incremental idle sweep: visits {@code budget} rows from where the last step stopped and
+     * removes those unseen for more than {@code idleNanos}; returns how many it removed.
+     */
+    int evictIdle(final int budget, final long nowNanos, final long idleNanos)
+    {
+        int row = sweepCursor;
+        int removed = 0;
+        for (int n = 0; n < budget; n++)
+        {
+            if (row >= highWater)
+            {
+                row = 0;
+            }
+            if (isOccupied(row) && nowNanos - lastSeen(row) > idleNanos)
+            {
+                remove(row);
+                removed++;
+            }
+            row++;
+        }
+        sweepCursor = row;
+        return removed;
+    }
+
     int sampleVictim(final XorShift random)
     {
         int victim = -1;

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.egress25.decision.Action;
 import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
 import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.Addresses;
@@ -119,6 +120,7 @@ public final class RateAnalyser implements Analyser
     private final HostTable hosts;
     private final ConnectionTable connections;
     private final FlaggedHosts flagged;
+    private final PrefixAggregate prefixes;
     private final WindowSlot[] slots = new WindowSlot[CompiledPolicy.MAX_WINDOWS];
     private final XorShift random = new XorShift(0x00C0_FFEEL);
     private final Counters counters = new Counters();
@@ -133,7 +135,6 @@ public final class RateAnalyser implements Analyser
     private final SynDeadlines synDeadlines;
     private final SweepPacer hostPacer = new SweepPacer(HOST_SWEEP_NANOS);
     private int connectionCursor;
-    private int hostCursor;
     private long publishedNanos = Long.MIN_VALUE;
 
     /** Plain counters of the analysis thread, copied to {@link RateStats} now and then. */
@@ -169,6 +170,7 @@ public final class RateAnalyser implements Analyser
         this.connections = new ConnectionTable(maxConnections);
         this.synDeadlines = new SynDeadlines(maxConnections);
         this.flagged = new FlaggedHosts(maxFlagged);
+        this.prefixes = new PrefixAggregate(verdicts, maxHosts, this::memberValue);
         for (int s = 0; s < slots.length; s++)
         {
             slots[s] = new WindowSlot();
@@ -187,6 +189,13 @@ public final class RateAnalyser implements Analyser
         void onConnectFailure(long hi, long lo, long nowNanos);
     }
 
+    /** Whether an IPv6 prefix's bad SMTP outcomes back up a tripped rate threshold of the prefix. */
+    @FunctionalInterface
+    public interface PrefixCorroboration
+    {
+        boolean corroborates(long prefixHi, int bits, long nowNanos);
+    }
+
     private Corroboration corroboration = Corroboration.NONE;
     private ConnectFailureListener failureListener;
 
@@ -198,6 +207,12 @@ public final class RateAnalyser implements Analyser
     public void setCorroboration(final Corroboration corroboration)
     {
         this.corroboration = corroboration;
+    }
+
+    /** Set before the pipeline starts; null (the default) lets a prefix's rate thresholds block on their own. */
+    public void setPrefixCorroboration(final PrefixCorroboration corroboration)
+    {
+        prefixes.setCorroboration(corroboration);
     }
 
     /** Set before the pipeline starts. */
@@ -320,7 +335,7 @@ public final class RateAnalyser implements Analyser
                     return;
                 }
                 row = touch(cp, eventClass, hi, lo, now);
-                countFailure(row, group, now);
+                countFailure(cp, row, group, now);
             }
             else
             {
@@ -355,10 +370,26 @@ public final class RateAnalyser implements Analyser
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
-            flagged.get(link - 1).attempt(serverHi, serverLo, packedPorts & 0xffff, now);
+            final FlaggedHosts.Record record = flagged.get(link - 1);
+            final int serverPort = packedPorts & 0xffff;
+            if (serverPort == 25 && record.blockCheckDue(now))
+            {
+                // a flagged host's SYNs only, once a minute: the verdicts' lookup allocates, so it stays rare
+                record.blockChecked(verdicts.blockedUntilNanos(hi, lo, now), now);
+            }
+            record.attempt(serverHi, serverLo, serverPort, now, serverPort == 25 && record.blockedAt(now));
             flagged.touch(link - 1, now);
         }
         evaluate(cp, row, now);
+        if (!blocked(row, now))
+        {
+            prefixes.attempt(cp, classOf(cp, row), row, hi, lo, group, bit, now);
+        }
+    }
+
+    private boolean blocked(final int row, final long now)
+    {
+        return blockedUntil[row] != 0 && blockedUntil[row] - now > 0;
     }
 
     /**
@@ -385,8 +416,12 @@ public final class RateAnalyser implements Analyser
         else if (failed)
         {
             final int row = touch(cp, null, hi, lo, now);
-            countFailure(row, group, now);
+            countFailure(cp, row, group, now);
             evaluate(cp, row, now);
+            if (!blocked(row, now))
+            {
+                prefixes.judge(cp, classOf(cp, row), row, hi, lo, now);
+            }
         }
         return refilled;
     }
@@ -401,9 +436,13 @@ public final class RateAnalyser implements Analyser
         }
     }
 
-    private void countFailure(final int row, final int group, final long now)
+    private void countFailure(final CompiledPolicy cp, final int row, final int group, final long now)
     {
         counters.failuresDetected++;
+        if (!blocked(row, now))
+        {
+            prefixes.failure(cp, classOf(cp, row), hosts.hi(row), hosts.lo(row), group, now);
+        }
         if (failureListener != null && group == WindowSlot.RELAY)
         {
             failureListener.onConnectFailure(hosts.hi(row), hosts.lo(row), now);
@@ -418,7 +457,7 @@ public final class RateAnalyser implements Analyser
         final int link = rowInts[row * ROW_INTS + FLAG];
         if (link != 0)
         {
-            flagged.get(link - 1).failure();
+            flagged.get(link - 1).failure(now);
         }
     }
 
@@ -454,13 +493,7 @@ public final class RateAnalyser implements Analyser
             final int base = row * ROW_INTS;
             Arrays.fill(rowInts, base, base + ROW_INTS, 0);
             blockedUntil[row] = 0;
-            for (final WindowSlot w : slots)
-            {
-                if (w.inUse())
-                {
-                    w.clearRow(row);
-                }
-            }
+            WindowSlot.clearRow(slots, row);
             if (flagged.size() > 0)
             {
                 rowInts[base + FLAG] = flagged.find(hi, lo) + 1;
@@ -473,13 +506,7 @@ public final class RateAnalyser implements Analyser
         final long last = hosts.lastSeen(row);
         if (now - last > 0)
         {
-            for (final WindowSlot w : slots)
-            {
-                if (w.inUse())
-                {
-                    w.roll(row, last, now);
-                }
-            }
+            WindowSlot.roll(slots, row, last, now);
             hosts.lastSeen(row, now);
         }
         final int base = row * ROW_INTS;
@@ -515,13 +542,7 @@ public final class RateAnalyser implements Analyser
         rowCapacity = hosts.capacity();
         rowInts = Arrays.copyOf(rowInts, rowCapacity * ROW_INTS);
         blockedUntil = Arrays.copyOf(blockedUntil, rowCapacity);
-        for (final WindowSlot w : slots)
-        {
-            if (w.inUse())
-            {
-                w.grow(rowCapacity);
-            }
-        }
+        WindowSlot.grow(slots, rowCapacity);
     }
 
     /** Runs the class's detectors on a row whose counters just changed. */
@@ -610,6 +631,12 @@ public final class RateAnalyser implements Analyser
             : w.estimate(row, mask, WindowSlot.FAILURES, lastSeen, now) / attempts;
     }
 
+    /** {@link PrefixAggregate.MemberValue}: a detector's figure for the host that made a prefix's latest event. */
+    private double memberValue(final CompiledPolicy.CompiledClass cls, final int d, final int row, final long now)
+    {
+        return value(cls, d, row, hosts.lastSeen(row), Math.max(now, hosts.lastSeen(row)));
+    }
+
     /** The detector's current figure; NaN for a ratio not yet judged (too few attempts). */
     private double value(
         final CompiledPolicy.CompiledClass cls, final int d, final int row, final long lastSeen, final long now)
@@ -620,8 +647,19 @@ public final class RateAnalyser implements Analyser
         {
             return open(row, mask);
         }
-        final WindowSlot w = slots[cls.slot[d]];
-        switch (metric)
+        return windowValue(slots[cls.slot[d]], cls, d, row, lastSeen, now);
+    }
+
+    /**
+     * A windowed detector's figure for a row of {@code w}, shared with {@link PrefixAggregate}, whose rows are
+     * prefixes; NaN for a ratio not yet judged.
+     */
+    static double windowValue(
+        final WindowSlot w, final CompiledPolicy.CompiledClass cls, final int d, final int row, final long lastSeen,
+        final long now)
+    {
+        final int mask = cls.groupMask[d];
+        switch (cls.metric[d])
         {
             case ATTEMPTS:
                 return w.estimate(row, mask, WindowSlot.ATTEMPTS, lastSeen, now);
@@ -654,7 +692,7 @@ public final class RateAnalyser implements Analyser
     }
 
     /** Counts fire above the threshold; a ratio fires at or above it (NaN, not yet judged, never fires). */
-    private static boolean crosses(final CompiledPolicy.CompiledClass cls, final int d, final double value)
+    static boolean crosses(final CompiledPolicy.CompiledClass cls, final int d, final double value)
     {
         return cls.metric[d] == RateMetric.FAILURE_RATIO ? value >= cls.threshold[d] : value > cls.threshold[d];
     }
@@ -703,6 +741,7 @@ public final class RateAnalyser implements Analyser
         final Decision decision = verdicts.decide(hi, lo, cls.hostClass, detector.ports(), detector.id(),
             basis == VOLUME_ALONE ? Action.ALERT : detector.action(), reason, evidence, now);
         final int base = row * ROW_INTS;
+        final boolean wasBlocked = blocked(row, now);
         if (decision != null && decision.action() == Action.BLOCK && decision.expires() != null)
         {
             blockedUntil[row] = toNanos(decision.expires());
@@ -718,6 +757,10 @@ public final class RateAnalyser implements Analyser
             {
                 rowInts[base + ALERTED] |= 1 << d;
             }
+        }
+        if (!wasBlocked && blocked(row, now))
+        {
+            prefixes.release(cls, slots, row, hi, lo, now);
         }
         int link = rowInts[base + FLAG];
         if (link == 0)
@@ -779,14 +822,7 @@ public final class RateAnalyser implements Analyser
         evidence.put("ports", cls.detectors[d].ports().text());
         for (final int s : slotOrder)
         {
-            final WindowSlot w = slots[s];
-            final String suffix = "_" + Reasons.window(w.windowNanos);
-            evidence.put("attempts" + suffix, Reasons.number(w.estimate(row, mask, WindowSlot.ATTEMPTS, lastSeen, now)));
-            evidence.put("failures" + suffix, Reasons.number(w.estimate(row, mask, WindowSlot.FAILURES, lastSeen, now)));
-            if (w.hasDistinct())
-            {
-                evidence.put("distinct_destinations" + suffix, Reasons.number(w.distinct(row, mask, lastSeen, now)));
-            }
+            windowEvidence(evidence, slots[s], row, mask, lastSeen, now);
         }
         evidence.put("concurrent_connections", open(row, mask));
         if (cls.metric[d] == RateMetric.FAILURE_RATIO)
@@ -803,6 +839,19 @@ public final class RateAnalyser implements Analyser
         return evidence;
     }
 
+    /** A window's attempts, failures and (where watched) distinct destinations, keyed with the window's length. */
+    static void windowEvidence(final Map<String, Object> evidence, final WindowSlot w, final int row, final int mask,
+        final long lastSeen, final long now)
+    {
+        final String suffix = "_" + Reasons.window(w.windowNanos);
+        evidence.put("attempts" + suffix, Reasons.number(w.estimate(row, mask, WindowSlot.ATTEMPTS, lastSeen, now)));
+        evidence.put("failures" + suffix, Reasons.number(w.estimate(row, mask, WindowSlot.FAILURES, lastSeen, now)));
+        if (w.hasDistinct())
+        {
+            evidence.put("distinct_destinations" + suffix, Reasons.number(w.distinct(row, mask, lastSeen, now)));
+        }
+    }
+
     @Override
     public void onTick(final long nowNanos)
     {
@@ -810,6 +859,7 @@ public final class RateAnalyser implements Analyser
         expireSyns(cp, nowNanos);
         sweepConnections(cp, nowNanos);
         sweepHosts(cp, nowNanos);
+        prefixes.onTick(cp, nowNanos);
         if (publishedNanos == Long.MIN_VALUE || nowNanos - publishedNanos >= PUBLISH_NANOS)
         {
             publishedNanos = nowNanos;
@@ -883,22 +933,7 @@ public final class RateAnalyser implements Analyser
 
     private void sweepHosts(final CompiledPolicy cp, final long now)
     {
-        final int budget = hostPacer.budget(now, hosts.highWater());
-        int row = hostCursor;
-        for (int n = 0; n < budget; n++)
-        {
-            if (row >= hosts.highWater())
-            {
-                row = 0;
-            }
-            if (hosts.isOccupied(row) && now - hosts.lastSeen(row) > cp.idleHostNanos)
-            {
-                hosts.remove(row);
-                counters.idleEvictions++;
-            }
-            row++;
-        }
-        hostCursor = row;
+        counters.idleEvictions += hosts.evictIdle(hostPacer.budget(now, hosts.highWater()), now, cp.idleHostNanos);
     }
 
     private CompiledPolicy currentPolicy()
@@ -972,6 +1007,30 @@ public final class RateAnalyser implements Analyser
             blockedUntil[row] = 0;
             rowInts[row * ROW_INTS + ALERTED] = 0;
         }
+    }
+
+    /** The same for an IPv6 prefix (its block end and fired alerts, see {@link PrefixAggregate}). */
+    public void clearSuppression(final HostKey prefix)
+    {
+        prefixes.clearSuppression(prefix);
+    }
+
+    /** What the prefix aggregate holds about an IPv6 prefix as of {@code nowNanos}, for explain; null when untracked. */
+    public Map<String, Object> prefixSnapshot(final HostKey prefix, final long nowNanos)
+    {
+        return prefixes.snapshot(currentPolicy(), prefix, nowNanos);
+    }
+
+    /** IPv6 prefixes tracked beside the hosts. */
+    public int trackedPrefixes()
+    {
+        return prefixes.size();
+    }
+
+    /** Bytes of table per tracked prefix under the current policy, from the array strides. */
+    long bytesPerPrefix()
+    {
+        return prefixes.bytesPerPrefix();
     }
 
     /** Report detail of every host that fired at least once (at most 10,000, least recently seen dropped). */

@@ -12,6 +12,8 @@ import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
+import org.egress25.policy.Addresses;
+import org.egress25.policy.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
 import org.egress25.policy.PortGroup;
@@ -106,6 +108,11 @@ public final class SequentialVerdict implements Corroboration
     private final Supplier<Policy> policy;
     private final Verdicts verdicts;
     private final HostTable hosts;
+    /**
+     * The same test run per IPv6 prefix (the class's {@code ipv6-prefix}) over the observations of its
+     * addresses, keyed by the prefix's high bits and its length; null in the prefix instance itself.
+     */
+    private final SequentialVerdict prefixTests;
     private final XorShift random = new XorShift(0x5EC_0E71L);
     private final SweepPacer pacer = new SweepPacer(SWEEP_PERIOD_NANOS);
     private int[] counts;
@@ -134,12 +141,19 @@ public final class SequentialVerdict implements Corroboration
      */
     public SequentialVerdict(final Supplier<Policy> policy, final Verdicts verdicts, final int maxHosts)
     {
+        this(policy, verdicts, maxHosts, true);
+    }
+
+    private SequentialVerdict(final Supplier<Policy> policy, final Verdicts verdicts, final int maxHosts,
+        final boolean ofHosts)
+    {
         this.policy = policy;
         this.verdicts = verdicts;
         this.hosts = new HostTable(maxHosts);
         this.rowCapacity = hosts.capacity();
         this.counts = new int[rowCapacity * ROW_INTS];
         this.holdUntilNanos = new long[rowCapacity];
+        this.prefixTests = ofHosts ? new SequentialVerdict(policy, verdicts, maxHosts, false) : null;
     }
 
     /** A bad observation of one of the {@code BAD_*} kinds; an unknown kind is ignored. */
@@ -238,6 +252,19 @@ public final class SequentialVerdict implements Corroboration
                 ? ", " + counts[base + ENCRYPTED] + " encrypted and unseen" : "");
     }
 
+    /** {@link #corroborates} for the test of an IPv6 prefix (the aggregate of its addresses' observations). */
+    public boolean corroboratesPrefix(final long prefixHi, final int bits, final long nowNanos)
+    {
+        return prefixTests != null && prefixTests.corroborates(prefixHi, bits, nowNanos);
+    }
+
+    /** The current test of an IPv6 prefix, for explain. */
+    public SprtSnapshot snapshot(final HostKey prefix, final long nowNanos)
+    {
+        return prefix.isPrefix() ? prefixTests.snapshot(prefix.hi(), prefix.bits(), nowNanos)
+            : snapshot(prefix.hi(), prefix.lo(), nowNanos);
+    }
+
     /** The host's current test; allocates, so for operator commands and tests, not the packet path. */
     public SprtSnapshot snapshot(final long hi, final long lo, final long nowNanos)
     {
@@ -311,6 +338,10 @@ public final class SequentialVerdict implements Corroboration
             row++;
         }
         sweepCursor = row;
+        if (prefixTests != null)
+        {
+            prefixTests.onTick(nowNanos);
+        }
     }
 
     private void observe(final long hi, final long lo, final HostClass hostClass, final int slot, final long now)
@@ -334,14 +365,43 @@ public final class SequentialVerdict implements Corroboration
         final int base = row * ROW_INTS;
         counts[base + slot]++;
         final double llr = llr(base);
+        final int prefixBits = prefixTests == null || hostClass == null || !hostClass.judgesIpv6Prefixes()
+            || Addresses.isIpv4(hi, lo) ? 0 : hostClass.ipv6Prefix();
         if (llr >= upper)
         {
+            if (prefixBits != 0)
+            {
+                // the address is the evidence: what it showed leaves its prefix's test
+                counts[base + slot]--;
+                prefixTests.forget(hi & Cidr.maskHi(prefixBits), prefixBits, counts, base, now);
+                counts[base + slot]++;
+            }
             decide(row, hostClass, llr, now);
+            return;
         }
-        else if (llr <= lower)
+        if (llr <= lower)
         {
             restart(row);
             cleanVerdicts++;
+        }
+        if (prefixBits != 0)
+        {
+            prefixTests.observe(hi & Cidr.maskHi(prefixBits), prefixBits, hostClass, slot, now);
+        }
+    }
+
+    /** Takes a host's run of observations back out of this (prefix) test, never below zero. */
+    private void forget(final long keyHi, final int bits, final int[] hostCounts, final int hostBase, final long now)
+    {
+        final int row = hosts.find(keyHi, bits);
+        if (row < 0 || !isLive(row, now) || counts[row * ROW_INTS + DECIDED] != 0)
+        {
+            return;
+        }
+        final int base = row * ROW_INTS;
+        for (int k = GOOD; k < DECIDED; k++)
+        {
+            counts[base + k] = Math.max(0, counts[base + k] - hostCounts[hostBase + k]);
         }
     }
 
@@ -418,14 +478,26 @@ public final class SequentialVerdict implements Corroboration
     private void decide(final int row, final HostClass hostClass, final double llr, final long now)
     {
         final int base = row * ROW_INTS;
-        final long hi = hosts.hi(row);
-        final long lo = hosts.lo(row);
+        final HostKey key = prefixTests != null ? new HostKey(hosts.hi(row), hosts.lo(row))
+            : new HostKey(hosts.hi(row), 0, (int)hosts.lo(row));
         // HELO alone never blocks; connect failures carry no step, so with HELO they are "HELO alone" too.
-        final boolean heloOnly = counts[base + BAD + BAD_HELO] + counts[base + BAD + BAD_CONNECT_FAILED] == badCount(base);
-        final Decision decision = verdicts.decide(hi, lo, hostClass, PortGroup.RELAY, rules.id(),
-            heloOnly ? Action.ALERT : Action.BLOCK, reason(base, hi, lo, llr, heloOnly), evidence(base, llr), now);
+        final boolean heloOnly = counts[base + BAD + BAD_HELO] + counts[base + BAD + BAD_CONNECT_FAILED]
+            == badCount(base);
+        String reason = reason(base, key, llr, heloOnly);
+        final String carvedOut = key.isPrefix() ? PrefixAggregate.carvedOut(policy.get(), hostClass, key) : null;
+        if (carvedOut != null && !heloOnly)
+        {
+            reason += " (alert only: " + carvedOut + " lies inside the prefix and a prefix block would reach it)";
+        }
+        final Map<String, Object> evidence = evidence(base, llr);
+        if (key.isPrefix())
+        {
+            evidence.put("prefix_length", key.bits());
+        }
+        final Decision decision = verdicts.decide(key, hostClass, PortGroup.RELAY, rules.id(),
+            heloOnly || carvedOut != null ? Action.ALERT : Action.BLOCK, reason, evidence, now);
         counts[base + DECIDED] = 1;
-        final long blockedUntil = verdicts.blockedUntilNanos(hi, lo, now);
+        final long blockedUntil = verdicts.blockedUntilNanos(key, now);
         holdUntilNanos[row] = blockedUntil != 0 ? blockedUntil : now + Verdicts.ALERT_QUIET_NANOS;
         if (decision != null)
         {
@@ -438,13 +510,14 @@ public final class SequentialVerdict implements Corroboration
      * reply 7, rejected by the server 4, connect failed 1) and 2 accepted; log-likelihood ratio 13.9 reached
      * the spambot bound 13.8 (alpha 0.000001, beta 0.01, theta0 0.2, theta1 0.9, rule sprt)".
      */
-    private String reason(final int base, final long hi, final long lo, final double llr, final boolean heloOnly)
+    private String reason(final int base, final HostKey key, final double llr, final boolean heloOnly)
     {
         final int bad = badCount(base);
         final StringBuilder sb = new StringBuilder(256)
-            .append(new HostKey(hi, lo).text())
+            .append(key.text())
             .append(" failed the sequential spambot test: ")
-            .append(bad).append(" of its last ").append(bad + counts[base + GOOD])
+            .append(bad).append(" of its").append(key.isPrefix() ? " addresses' " : " ").append("last ")
+            .append(bad + counts[base + GOOD])
             .append(" SMTP attempts were bad (");
         String separator = "";
         for (final int k : KIND_ORDER)

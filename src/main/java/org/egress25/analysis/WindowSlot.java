@@ -183,6 +183,62 @@ final class WindowSlot
         clearRow(row);
     }
 
+    /**
+     * Takes away from {@code row} what {@code from} counted for {@code fromRow} (never below zero), both rows
+     * rolled to the same bucket; and forgets the row's destination bitmaps, which cannot be taken apart, so
+     * its distinct-destinations reading stays a lower bound. For a prefix giving up the share of an address
+     * that was blocked on its own evidence.
+     */
+    void subtract(final int row, final WindowSlot from, final int fromRow)
+    {
+        final int c = row * COUNT_STRIDE;
+        final int f = fromRow * COUNT_STRIDE;
+        for (int i = 0; i < COUNT_STRIDE; i++)
+        {
+            counts[c + i] = Math.max(0, counts[c + i] - from.counts[f + i]);
+        }
+        if (bits != null)
+        {
+            Arrays.fill(bits, row * BITS_STRIDE, row * BITS_STRIDE + BITS_STRIDE, 0L);
+        }
+    }
+
+    /** {@link #clearRow} on every slot in use: a new host or prefix in {@code row}. */
+    static void clearRow(final WindowSlot[] slots, final int row)
+    {
+        for (final WindowSlot w : slots)
+        {
+            if (w.inUse())
+            {
+                w.clearRow(row);
+            }
+        }
+    }
+
+    /** {@link #roll} on every slot in use. */
+    static void roll(final WindowSlot[] slots, final int row, final long lastSeenNanos, final long nowNanos)
+    {
+        for (final WindowSlot w : slots)
+        {
+            if (w.inUse())
+            {
+                w.roll(row, lastSeenNanos, nowNanos);
+            }
+        }
+    }
+
+    /** {@link #grow} on every slot in use. */
+    static void grow(final WindowSlot[] slots, final int rows)
+    {
+        for (final WindowSlot w : slots)
+        {
+            if (w.inUse())
+            {
+                w.grow(rows);
+            }
+        }
+    }
+
     /** Counts one event of {@code metric} in the row's current bucket (saturating, never wrapping). */
     void add(final int row, final int group, final int metric)
     {

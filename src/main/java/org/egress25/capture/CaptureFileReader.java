@@ -133,6 +133,8 @@ public final class CaptureFileReader implements AutoCloseable
     private final Path file;
     private final ReadableByteChannel channel;
     private final boolean gzip;
+    /** A pipe or device: hand each record on as soon as it is whole, never wait for a full buffer. */
+    private final boolean pipe;
     private final long fileSize;
     private final ByteBuffer buffer;
     private final InterfaceTable interfaces = new InterfaceTable();
@@ -154,14 +156,17 @@ public final class CaptureFileReader implements AutoCloseable
     private long records;
     private long packets;
     private long truncated;
+    private long capturedBeyondWire;
 
     private CaptureFileReader(
-        final Path file, final ReadableByteChannel channel, final boolean gzip, final long fileSize, final ByteBuffer buffer)
+        final Path file, final ReadableByteChannel channel, final boolean gzip, final boolean pipe, final long fileSize,
+        final ByteBuffer buffer)
         throws IOException
     {
         this.file = file;
         this.channel = channel;
         this.gzip = gzip;
+        this.pipe = pipe;
         this.fileSize = fileSize;
         this.buffer = buffer;
         if (!ensure(4))
@@ -236,7 +241,7 @@ public final class CaptureFileReader implements AutoCloseable
                 }
                 try
                 {
-                    return new CaptureFileReader(file, Channels.newChannel(in), true, -1, buffer);
+                    return new CaptureFileReader(file, Channels.newChannel(in), true, false, -1, buffer);
                 }
                 catch (final IOException | RuntimeException ex)
                 {
@@ -245,7 +250,7 @@ public final class CaptureFileReader implements AutoCloseable
                 }
             }
             fileChannel.position(0);
-            return new CaptureFileReader(file, fileChannel, false, fileChannel.size(), buffer);
+            return new CaptureFileReader(file, fileChannel, false, false, fileChannel.size(), buffer);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -508,6 +513,10 @@ public final class CaptureFileReader implements AutoCloseable
         final PacketEvent e, final int dataAt, final int captureLength, final int wireLength, final int linkType,
         final long timestampNanos)
     {
+        if (Integer.compareUnsigned(captureLength, wireLength) > 0)
+        {
+            capturedBeyondWire++; // a broken writer: the bytes are kept as captured, the summary says so
+        }
         final int copy = Math.min(captureLength, e.frame.length);
         buffer.get(dataAt, e.frame, 0, copy);
         e.kind = PacketEvent.KIND_PACKET;
@@ -570,8 +579,10 @@ public final class CaptureFileReader implements AutoCloseable
             {
                 endOfStream = true;
             }
-            else if (read == 0 && limit >= n)
+            else if (limit >= n && (read == 0 || pipe))
             {
+                // a pipe delivers what the writer has written so far: judge it now rather than wait for
+                // the next 1 MiB, which on a quiet link may take minutes (tcpdump -w - writes per packet with -U)
                 break;
             }
         }
@@ -600,7 +611,8 @@ public final class CaptureFileReader implements AutoCloseable
 
     /**
      * A pipe or device ({@code tcpdump -w - | egress25 replay /dev/stdin}, a FIFO): it cannot seek, so the
-     * gzip magic is peeked through a mark/reset stream instead, and the size is unknown. A FileInputStream,
+     * gzip magic is peeked through a mark/reset stream instead, and the size is unknown. Records are handed on
+     * as soon as they have arrived whole. A FileInputStream,
      * because the JDK 17 channel stream of Files.newInputStream seeks in available() and fails on a pipe.
      */
     private static CaptureFileReader openStream(final Path file, final ByteBuffer buffer) throws IOException
@@ -614,7 +626,7 @@ public final class CaptureFileReader implements AutoCloseable
             in.reset();
             final boolean gzip = b0 >= 0 && b1 >= 0 && ((b0 << 8) | b1) == GZIP_MAGIC;
             final InputStream source = gzip ? new GZIPInputStream(in, 1 << 16) : in;
-            return new CaptureFileReader(file, Channels.newChannel(source), gzip, -1, buffer);
+            return new CaptureFileReader(file, Channels.newChannel(source), gzip, true, -1, buffer);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -640,6 +652,12 @@ public final class CaptureFileReader implements AutoCloseable
         return bufferStart + position;
     }
 
+    /** True for a pipe or device, whose records arrive as a writer writes them. */
+    public boolean isPipe()
+    {
+        return pipe;
+    }
+
     /** Size of the file in bytes, or -1 for a gzip file whose decompressed size is unknown until the end. */
     public long fileSize()
     {
@@ -650,6 +668,12 @@ public final class CaptureFileReader implements AutoCloseable
     public long truncatedRecords()
     {
         return truncated;
+    }
+
+    /** Records claiming more captured bytes than the packet had on the wire (caplen &gt; len), impossible in a sound file. */
+    public long capturedBeyondWire()
+    {
+        return capturedBeyondWire;
     }
 
     /** Link type of a classic pcap file, or of the first interface of the current pcapng section (-1 if none yet). */

@@ -21,6 +21,10 @@ public final class CaptureStats
     volatile long bytesTotal = -1;
     /** Capture time of the newest frame, epoch nanoseconds. */
     volatile long lastTimestampNanos;
+    /** Replay: 1 when the file ended inside a record (a capture copied while being written). */
+    volatile long truncatedRecords;
+    /** Replay: records that claim more captured bytes than the packet had on the wire (caplen > len). */
+    volatile long capturedBeyondWire;
 
     public long captured()
     {
@@ -65,5 +69,15 @@ public final class CaptureStats
     public long lastTimestampNanos()
     {
         return lastTimestampNanos;
+    }
+
+    public long truncatedRecords()
+    {
+        return truncatedRecords;
+    }
+
+    public long capturedBeyondWire()
+    {
+        return capturedBeyondWire;
     }
 }

@@ -16,7 +16,8 @@ import org.egress25.pipeline.PipelineCounters;
  * <p>Replay applies backpressure: {@link RingBuffer#next(int)} waits for free slots, so not one packet is
  * lost however slow the analysers are, and a replay gives the same verdicts every run. Slots are claimed
  * {@value #BATCH} at a time because the Disruptor publishes about 33 M events/s claiming 64 at once against
- * 8-16 M/s one at a time on this machine (shared/PERFORMANCE.md).
+ * 8-16 M/s one at a time on this machine (shared/PERFORMANCE.md). From a pipe ({@code tcpdump -U -w - |
+ * egress25 replay /dev/stdin}) they are claimed one at a time, so each segment is judged as it arrives.
  *
  * <p>The reader thread also plays the part the kernel's BPF filter plays in live capture: it decodes each
  * frame into the slot it claimed and publishes only TCP segments to or from an SMTP port, reusing the slot
@@ -64,7 +65,8 @@ public final class FileSource implements PacketSource
         try (CaptureFileReader reader = CaptureFileReader.open(file))
         {
             stats.bytesTotal = reader.fileSize();
-            final int batch = Math.min(BATCH, ring.getBufferSize());
+            // from a pipe each segment goes on at once: a batch would wait for 64 SMTP segments to arrive
+            final int batch = reader.isPipe() ? 1 : Math.min(BATCH, ring.getBufferSize());
             boolean more = true;
             long captured = 0;
             long published = 0;
@@ -73,43 +75,62 @@ public final class FileSource implements PacketSource
             {
                 final long hi = ring.next(batch);
                 final long lo = hi - batch + 1;
-                for (long seq = lo; seq <= hi; seq++)
+                long seq = lo;
+                try
                 {
-                    final PacketEvent event = ring.get(seq);
-                    boolean filled = false;
-                    while (more && !filled)
+                    for (; seq <= hi; seq++)
                     {
-                        if (reader.next(event))
+                        final PacketEvent event = ring.get(seq);
+                        boolean filled = false;
+                        while (more && !filled)
                         {
-                            captured++;
-                            lastTimestamp = event.timestampNanos;
-                            filled = keep(event);
+                            if (reader.next(event))
+                            {
+                                captured++;
+                                lastTimestamp = event.timestampNanos;
+                                filled = keep(event);
+                            }
+                            else
+                            {
+                                more = false;
+                            }
+                        }
+                        if (filled)
+                        {
+                            published++;
                         }
                         else
                         {
-                            more = false;
+                            tick(event, lastTimestamp);
                         }
                     }
-                    if (filled)
-                    {
-                        published++;
-                    }
-                    else
-                    {
-                        // Slots already claimed must be published: the rest of the batch carries clock ticks.
-                        event.kind = PacketEvent.KIND_TICK;
-                        event.timestampNanos = lastTimestamp;
-                        event.captureLength = 0;
-                        event.decoded = false;
-                    }
                 }
-                ring.publish(lo, hi);
-                stats.captured = captured;
-                stats.published = published;
-                stats.lastTimestampNanos = lastTimestamp;
-                stats.bytesRead = reader.bytesRead();
+                finally
+                {
+                    // Claimed slots must be published, or the end marker's publish would expose them as they
+                    // were a lap ago; after a corrupt record (a throw) the rest of the batch carries clock ticks.
+                    for (; seq <= hi; seq++)
+                    {
+                        tick(ring.get(seq), lastTimestamp);
+                    }
+                    ring.publish(lo, hi);
+                    stats.captured = captured;
+                    stats.published = published;
+                    stats.lastTimestampNanos = lastTimestamp;
+                    stats.bytesRead = reader.bytesRead();
+                    stats.truncatedRecords = reader.truncatedRecords();
+                    stats.capturedBeyondWire = reader.capturedBeyondWire();
+                }
             }
         }
+    }
+
+    private static void tick(final PacketEvent event, final long timestampNanos)
+    {
+        event.kind = PacketEvent.KIND_TICK;
+        event.timestampNanos = timestampNanos;
+        event.captureLength = 0;
+        event.decoded = false;
     }
 
     /** Decodes the frame in its slot; true when it belongs in the ring. */

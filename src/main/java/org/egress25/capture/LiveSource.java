@@ -33,7 +33,9 @@ public final class LiveSource implements PacketSource, RawPacketListener
     private static final long STATS_INTERVAL_NANOS = 1_000_000_000L;
 
     private final String interfaceName;
-    private final String filter;
+    /** The BPF expression for the interface's link type, known only once it is open. */
+    private final java.util.function.IntFunction<String> filterForLinkType;
+    private String filter;
     private final int snapLength;
     private final boolean promiscuous;
     private final int bufferBytes;
@@ -49,20 +51,20 @@ public final class LiveSource implements PacketSource, RawPacketListener
 
     /**
      * @param interfaceName interface to open ({@code any} works on Linux, as cooked capture)
-     * @param filter        BPF expression compiled into the kernel, see {@link BpfFilters}
+     * @param filter        BPF expression compiled into the kernel for the interface's link type, see {@link BpfFilters}
      * @param snapLength    bytes kept per frame; SMTP lines are short, but DATA headers help the parser
      * @param promiscuous   whether to put the interface in promiscuous mode (off on a routing gateway)
      * @param bufferBytes   kernel capture buffer; raise it when ps_drop grows
      */
     public LiveSource(
         final String interfaceName,
-        final String filter,
+        final java.util.function.IntFunction<String> filter,
         final int snapLength,
         final boolean promiscuous,
         final int bufferBytes)
     {
         this.interfaceName = interfaceName;
-        this.filter = filter;
+        this.filterForLinkType = filter;
         this.snapLength = snapLength;
         this.promiscuous = promiscuous;
         this.bufferBytes = bufferBytes;
@@ -82,6 +84,7 @@ public final class LiveSource implements PacketSource, RawPacketListener
             .build();
         try
         {
+            filter = filterForLinkType.apply(opened.getDlt().value());
             opened.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
         }
         catch (final PcapNativeException | NotOpenException e)

@@ -35,6 +35,7 @@ public record AnalysisStage(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerd
         final RateAnalyser rate = new RateAnalyser(policy, verdicts, maxHosts, maxConnections);
         final SequentialVerdict sequential = new SequentialVerdict(policy, verdicts, maxHosts);
         rate.setCorroboration(sequential);
+        rate.setPrefixCorroboration(sequential::corroboratesPrefix);
         rate.setConnectFailureListener((hi, lo, now) ->
             sequential.observeBad(hi, lo, policy.get().classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
         final SmtpAnalyser smtp = new SmtpAnalyser(policy, verdicts, observing(sequential, policy), log,

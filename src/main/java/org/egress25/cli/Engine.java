@@ -35,15 +35,18 @@ import org.egress25.metrics.DecisionLogCollector;
 import org.egress25.metrics.DecisionMetrics;
 import org.egress25.metrics.EnforcementCollector;
 import org.egress25.metrics.MetricsServer;
+import org.egress25.metrics.ErrorCollector;
 import org.egress25.metrics.PipelineCollector;
 import org.egress25.metrics.SmtpCollector;
 import org.egress25.pipeline.CommandQueue;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.Pipeline;
+import org.egress25.pipeline.UncaughtErrors;
 import org.egress25.pipeline.PipelineCounters;
 import org.egress25.policy.Policy;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.ReportCollector;
+import org.egress25.report.ReportHistory;
 import org.egress25.report.SmtpReport;
 import org.egress25.smtp.QueuedSessionSink;
 import org.egress25.smtp.SessionLogWriter;
@@ -103,8 +106,18 @@ final class Engine implements AutoCloseable
             : defaultDecisionOut != null ? DecisionLog.toStream(defaultDecisionOut) : null;
         if (decisionLog != null)
         {
+            if (options.decisions != null && source.isLive())
+            {
+                // a restarted gateway's report still knows every host flagged before the restart; read after
+                // opening, which has cut back a record a crash left torn
+                ReportHistory.restore(options.decisions, reports);
+            }
             dispatcher.addListener(decisionLog);
             new DecisionLogCollector(decisionLog).register(registry);
+        }
+        if (options.syslog != null)
+        {
+            dispatcher.addListener(Syslog.sender(options.syslog, options.syslogFacility, registry));
         }
         dispatcher.addListener(reports);
         dispatcher.addListener(new DecisionMetrics(registry));
@@ -148,13 +161,23 @@ final class Engine implements AutoCloseable
         pipeline = new Pipeline(source, processor, counters, options.ringSize, options.snapLength);
 
         new PipelineCollector(source.stats(), counters, pipeline.ring()).register(registry);
+        new ErrorCollector(pipeline.errors(), UncaughtErrors.process()).register(registry);
         new AnalysisCollector(rate).register(registry);
         new SmtpCollector(smtp, !options.noDialogue).register(registry);
         new EnforcementCollector(enforcer).register(registry);
 
         if (options.metricsPort != null)
         {
-            metrics.start(options.metricsBind, options.metricsPort);
+            try
+            {
+                metrics.start(options.metricsBind, options.metricsPort);
+            }
+            catch (final java.net.BindException e)
+            {
+                enforcer.close();
+                throw new ConfigException("cannot serve metrics on " + options.metricsBind + ":" + options.metricsPort
+                    + ": " + e.getMessage() + " (is another egress25 running? choose another --metrics-port)");
+            }
         }
     }
 

@@ -15,7 +15,6 @@ import org.egress25.control.ControlServer.BadRequest;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.enforce.ActiveBlock;
-import org.egress25.policy.Addresses;
 import org.egress25.policy.Exemption;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
@@ -124,8 +123,13 @@ final class EngineOperations implements ControlServer.Operations
     {
         final HostKey key = parseHost(host);
         final boolean wasBlocked = engine.enforcer.store().active(key.text(), Instant.now()).isPresent();
+        // applied either way, which clears a stray kernel element; but an unblock of a host that was not
+        // blocked is no decision: it stays out of the decisions log and the report
         final Decision decision = engine.enforcer.unblock(key.text(), reason);
-        engine.dispatcher.accept(decision);
+        if (wasBlocked)
+        {
+            engine.dispatcher.accept(decision);
+        }
         await(engine.commands.submit(() ->
         {
             engine.verdicts.liftBlock(key, Engine.nanos(decision.time()));
@@ -175,14 +179,21 @@ final class EngineOperations implements ControlServer.Operations
             }
         }
         out.put("exemptions", exemptions);
-        out.put("strikes", engine.verdicts.strikes(key.hi(), key.lo(), now));
-        final org.egress25.analysis.SprtSnapshot sprt = engine.sequential.snapshot(key.hi(), key.lo(), now);
+        out.put("strikes", engine.verdicts.strikes(key, now));
+        final org.egress25.analysis.SprtSnapshot sprt = engine.sequential.snapshot(key, now);
         out.put("sprt", sprt == null || !sprt.tracked() ? "no SMTP outcomes observed recently"
             : ControlServer.map("llr", Math.round(sprt.llr() * 100) / 100.0, "block_above",
                 Math.round(sprt.upper() * 100) / 100.0, "clean_below", Math.round(sprt.lower() * 100) / 100.0,
                 "good", sprt.good(), "connect_failed", sprt.connectFailed(), "rejected", sprt.rejected(),
                 "no_data", sprt.noData(), "odd_helo", sprt.helo(), "blocklist", sprt.blocklist(),
                 "encrypted", sprt.encrypted(), "decided", sprt.decided()));
+        if (key.isPrefix())
+        {
+            // a prefix is judged by its aggregate: rate figures of all its addresses together
+            final Map<String, Object> aggregate = engine.rate.prefixSnapshot(key, now);
+            out.put("rate", aggregate == null ? "no recent SMTP attempts tracked for the prefix" : aggregate);
+            return out;
+        }
         out.put("evidence", evidence(key, now));
         final org.egress25.smtp.SmtpHostSummary dialogue = engine.smtp.summary(key.hi(), key.lo());
         if (dialogue != null)
@@ -251,8 +262,7 @@ final class EngineOperations implements ControlServer.Operations
     {
         try
         {
-            final long[] pair = Addresses.parse(host);
-            return new HostKey(pair[0], pair[1]);
+            return HostKey.parse(host);
         }
         catch (final IllegalArgumentException e)
         {

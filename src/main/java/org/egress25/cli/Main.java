@@ -2,6 +2,7 @@ package org.egress25.cli;
 
 import org.egress25.cli.log.LogFormat;
 import org.egress25.cli.log.LogSettings;
+import org.egress25.pipeline.UncaughtErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,6 +59,7 @@ public final class Main implements Runnable
 
     public static void main(final String[] args)
     {
+        UncaughtErrors.install();
         System.exit(commandLine().execute(args));
     }
 
@@ -65,7 +67,9 @@ public final class Main implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(t -> t instanceof ConfigException ? EXIT_USAGE : EXIT_FAILURE);
+        // picocli asks this mapper for parse errors too: an unknown option is a usage error, as the README says
+        cl.setExitCodeExceptionMapper(t -> t instanceof ConfigException || t instanceof CommandLine.ParameterException
+            ? EXIT_USAGE : EXIT_FAILURE);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
             if (ex instanceof ConfigException)

@@ -62,6 +62,10 @@ final class ReplayCommand implements Callable<Integer>
         {
             throw new ConfigException("cannot read capture file " + file);
         }
+        if (Files.isDirectory(file))
+        {
+            throw new ConfigException(file + " is a directory, not a capture file");
+        }
         final Policy policy = Policies.load(options);
         final Policy candidate = compareRules == null ? null : Policies.load(compareRules, options.inside);
         final PrintWriter err = spec.commandLine().getErr();
@@ -120,11 +124,16 @@ final class ReplayCommand implements Callable<Integer>
                 err.flush();
             }
         }
+        for (final String warning : CaptureWarnings.of(source.stats(), counters))
+        {
+            err.println("egress25: " + file + ": warning: " + warning);
+        }
         if (failure != null)
         {
             err.println("egress25: replay of " + file + " stopped early: " + failure.getMessage());
             return Main.EXIT_FAILURE;
         }
+        err.flush();
         return Main.EXIT_OK;
     }
 

@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer>
     String interfaceName;
 
     @Option(names = "--filter", paramLabel = "BPF",
-        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, also inside VLAN tags).")
+        description = "Kernel capture filter (default: TCP on the rules' SMTP ports, on Ethernet also inside VLAN tags).")
     String filter;
 
     @Option(names = "--promisc", description = "Put the interface in promiscuous mode (not needed on a routing gateway).")
@@ -88,8 +88,9 @@ final class RunCommand implements Callable<Integer>
         }
         final Policy policy = Policies.load(options);
         final PrintWriter err = spec.commandLine().getErr();
-        final String bpf = filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts());
-        final LiveSource source = new LiveSource(interfaceName, bpf, options.snapLength, promiscuous, bufferBytes);
+        final LiveSource source = new LiveSource(interfaceName,
+            linkType -> filter != null ? filter : BpfFilters.smtpPorts(policy.smtpPorts(), linkType),
+            options.snapLength, promiscuous, bufferBytes);
         try
         {
             source.open();
@@ -128,6 +129,10 @@ final class RunCommand implements Callable<Integer>
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
+        if (options.report != null)
+        {
+            startReportWriter(engine, options.report);
+        }
         try
         {
             control.start(controlSocket);
@@ -159,5 +164,32 @@ final class RunCommand implements Callable<Integer>
         }
         stopped.await();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Rewrites the report in {@code dir} once a minute while running, so a kill -9 loses at most a minute of
+     * it (the decisions themselves are in the decisions log, which the next start reads back).
+     */
+    private static void startReportWriter(final Engine engine, final Path dir)
+    {
+        final java.util.concurrent.ScheduledExecutorService writer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "egress25-report-writer");
+                t.setDaemon(true);
+                return t;
+            });
+        writer.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                engine.commands.submit(engine::report).get(10, java.util.concurrent.TimeUnit.SECONDS).write(dir);
+            }
+            catch (final Exception e)
+            {
+                org.slf4j.LoggerFactory.getLogger(RunCommand.class).warn("could not write the report to {}: {}", dir,
+                    e.toString());
+            }
+        }, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

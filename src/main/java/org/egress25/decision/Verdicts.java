@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.egress25.policy.Addresses;
 import org.egress25.policy.BlockLadder;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Port25Mode;
@@ -45,6 +46,8 @@ public final class Verdicts
     private final Cache<HostKey, HostRecord> hosts;
     private final Cache<AlertKey, Long> alerts;
     private BlockLadder ladder;
+    /** Bit n - 32 set once a /n prefix was blocked: the lengths to look up when asking whether an address is. */
+    private long prefixLengths;
 
     public Verdicts(final DecisionSink sink, final BlockLadder ladder)
     {
@@ -85,16 +88,38 @@ public final class Verdicts
         final Map<String, Object> evidence,
         final long nowNanos)
     {
+        return decide(new HostKey(hi, lo), hostClass, group, rule, wanted, reason, evidence, nowNanos);
+    }
+
+    /**
+     * The same for an address or an IPv6 prefix: one set of rules for both, so a prefix decision is an
+     * ordinary decision whose {@code host} is {@code 2001:db8:1:2::/64}. An address inside a blocked prefix
+     * counts as blocked.
+     */
+    public Decision decide(
+        final HostKey key,
+        final HostClass hostClass,
+        final PortGroup group,
+        final String rule,
+        final Action wanted,
+        final String reason,
+        final Map<String, Object> evidence,
+        final long nowNanos)
+    {
         ticker.advanceTo(nowNanos);
         final Action action = effectiveAction(hostClass, group, wanted);
-        final HostKey key = new HostKey(hi, lo);
         final Instant now = toInstant(nowNanos);
         if (action == Action.BLOCK)
         {
             final HostRecord record = hosts.get(key, k -> new HostRecord());
-            if (record.blockedUntilNanos != 0 && nowNanos - record.blockedUntilNanos < 0)
+            if (record.blockedUntilNanos != 0 && nowNanos - record.blockedUntilNanos < 0
+                || prefixBlockedUntilNanos(key.hi(), key.lo(), key.bits(), nowNanos) != 0)
             {
                 return null;
+            }
+            if (key.isPrefix())
+            {
+                prefixLengths |= 1L << (key.bits() - HostKey.MIN_PREFIX_BITS);
             }
             final int strike = record.strikesWithin(nowNanos, ladder.memory().toNanos()) + 1;
             final Duration length = ladder.durationFor(strike);
@@ -110,8 +135,7 @@ public final class Verdicts
             return decision;
         }
         final HostRecord record = hosts.getIfPresent(key);
-        if (record != null && record.blockedUntilNanos != 0 && nowNanos - record.blockedUntilNanos < 0
-            && wanted == Action.BLOCK)
+        if (wanted == Action.BLOCK && blockedUntilNanos(key, nowNanos) != 0)
         {
             return null;
         }
@@ -128,10 +152,30 @@ public final class Verdicts
         return decision;
     }
 
-    /** When the host's current block ends, or 0 when it is not blocked as of {@code nowNanos}. */
+    /**
+     * When the host's current block ends, or 0 when it is not blocked as of {@code nowNanos}; a block of a
+     * prefix holding it counts (the later end of the two).
+     */
     public long blockedUntilNanos(final long hi, final long lo, final long nowNanos)
     {
-        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        return blockedUntilNanos(new HostKey(hi, lo), nowNanos);
+    }
+
+    /** The same for an address or a prefix (a prefix counts only its own block). */
+    public long blockedUntilNanos(final HostKey key, final long nowNanos)
+    {
+        final long own = ownBlockEnd(key, nowNanos);
+        if (key.isPrefix())
+        {
+            return own;
+        }
+        final long prefix = prefixBlockedUntilNanos(key.hi(), key.lo(), key.bits(), nowNanos);
+        return own == 0 || prefix != 0 && prefix - own > 0 ? prefix : own;
+    }
+
+    private long ownBlockEnd(final HostKey key, final long nowNanos)
+    {
+        final HostRecord record = hosts.getIfPresent(key);
         if (record == null || record.blockedUntilNanos == 0 || record.blockedUntilNanos - nowNanos <= 0)
         {
             return 0;
@@ -139,10 +183,36 @@ public final class Verdicts
         return record.blockedUntilNanos;
     }
 
+    /**
+     * The latest end of a block on a prefix shorter than {@code bits} holding the address (or prefix), or 0;
+     * one lookup per prefix length ever blocked.
+     */
+    private long prefixBlockedUntilNanos(final long hi, final long lo, final int bits, final long nowNanos)
+    {
+        long until = 0;
+        long lengths = bits >= 128 ? prefixLengths : prefixLengths & ((1L << (bits - HostKey.MIN_PREFIX_BITS)) - 1);
+        while (lengths != 0 && !Addresses.isIpv4(hi, lo))
+        {
+            final int length = Long.numberOfTrailingZeros(lengths) + HostKey.MIN_PREFIX_BITS;
+            lengths &= lengths - 1;
+            final long end = ownBlockEnd(HostKey.prefixOf(hi, lo, length), nowNanos);
+            if (end != 0 && (until == 0 || end - until > 0))
+            {
+                until = end;
+            }
+        }
+        return until;
+    }
+
     /** Strikes the host has within the ladder's memory as of now (what the next block would add one to). */
     public int strikes(final long hi, final long lo, final long nowNanos)
     {
-        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        return strikes(new HostKey(hi, lo), nowNanos);
+    }
+
+    public int strikes(final HostKey key, final long nowNanos)
+    {
+        final HostRecord record = hosts.getIfPresent(key);
         return record == null ? 0 : record.strikesWithin(nowNanos, ladder.memory().toNanos());
     }
 
@@ -165,6 +235,10 @@ public final class Verdicts
      */
     public void restoreBlock(final HostKey host, final long untilNanos, final long[] strikeEndsNanos)
     {
+        if (host.isPrefix())
+        {
+            prefixLengths |= 1L << (host.bits() - HostKey.MIN_PREFIX_BITS);
+        }
         final HostRecord record = hosts.get(host, k -> new HostRecord());
         record.blockedUntilNanos = untilNanos;
         record.strikes.clear();

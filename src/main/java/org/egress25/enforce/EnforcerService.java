@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
 import org.egress25.decision.Source;
-import org.egress25.policy.Addresses;
 import org.egress25.policy.BlockLadder;
 import org.egress25.policy.Durations;
 import org.egress25.policy.Policy;
@@ -361,6 +361,7 @@ public final class EnforcerService implements AutoCloseable
         }
         final String canonical = canonical(host);
         final Instant now = clock.instant();
+        checkOverlap(canonical, now);
         final boolean extension = store.active(canonical, now).isPresent();
         final int strikes = store.strikesWithin(canonical, now, strikeMemory) + (extension ? 0 : 1);
         final Map<String, Object> evidence = new LinkedHashMap<>(details);
@@ -394,10 +395,33 @@ public final class EnforcerService implements AutoCloseable
         return submitAndWait(decision);
     }
 
+    /** An address or an IPv6 prefix ({@code 2001:db8:1:2::/64}) in the one text form store, journal and kernel share. */
     private static String canonical(final String host)
     {
-        final long[] pair = Addresses.parse(host);
-        return Addresses.format(pair[0], pair[1]);
+        return HostKey.canonical(host);
+    }
+
+    /**
+     * A prefix block may not overlap an active prefix block of another length: the kernel's interval set
+     * refuses overlapping elements, and the whole transaction with them.
+     */
+    private void checkOverlap(final String canonical, final Instant now)
+    {
+        final HostKey key = HostKey.parse(canonical);
+        if (!key.isPrefix())
+        {
+            return;
+        }
+        for (final ActiveBlock block : store.activeBlocks(now))
+        {
+            final HostKey other = block.host().indexOf('/') < 0 ? null : HostKey.parse(block.host());
+            if (other != null && other.bits() != key.bits()
+                && (other.covers(key.hi(), key.lo()) || key.covers(other.hi(), other.lo())))
+            {
+                throw new IllegalArgumentException(canonical + " overlaps the blocked prefix " + other.text()
+                    + "; unblock that first");
+            }
+        }
     }
 
     private Decision submitAndWait(final Decision decision)

@@ -27,10 +27,28 @@ import org.egress25.policy.Port25Mode;
  */
 final class NftScript
 {
-    /** One element change; the last op for a host wins. */
+    /** One element change; the last op for a host wins. {@code host} is an address or an IPv6 prefix ({@code x::/64}). */
     record Op(String host, boolean ipv6, boolean add, Instant expires)
     {
+        /** From a canonical host text: IPv6 when it has a colon, a prefix when it has a slash. */
+        static Op of(final String host, final boolean add, final Instant expires)
+        {
+            return new Op(host, host.indexOf(':') >= 0, add, expires);
+        }
+
+        String set()
+        {
+            return host.indexOf('/') >= 0 ? PREFIX_SET : setName(ipv6);
+        }
     }
+
+    /**
+     * Blocked IPv6 prefixes (a subscriber's /64 whose addresses together were the evidence): an interval set,
+     * matched after the exemptions so that an exempt customer inside a blocked prefix keeps port 25.
+     */
+    static final String PREFIX_SET = "blocked6net";
+    /** The sets of blocks, in the order transactions touch them. */
+    static final List<String> BLOCK_SETS = List.of("blocked4", "blocked6", PREFIX_SET);
 
     private NftScript()
     {
@@ -64,6 +82,8 @@ final class NftScript
         sb.append("add table ").append(t).append('\n');
         sb.append("add set ").append(t).append(" blocked4 { type ipv4_addr; flags timeout; }\n");
         sb.append("add set ").append(t).append(" blocked6 { type ipv6_addr; flags timeout; }\n");
+        sb.append("add set ").append(t).append(' ').append(PREFIX_SET)
+            .append(" { type ipv6_addr; flags interval, timeout; }\n");
         for (final String set : POLICY_SETS)
         {
             sb.append("add set ").append(t).append(' ').append(set).append(" { type ")
@@ -102,6 +122,13 @@ final class NftScript
                 .append(" tcp dport ").append(ports).append(" accept\n");
             sb.append("add rule ").append(chain).append(family).append("daddr @relays").append(v)
                 .append(" tcp dport ").append(ports).append(" accept\n");
+            if (ipv6)
+            {
+                // 2b. a blocked prefix: after the exemptions, which win over a block of the prefix around them
+                sb.append("add rule ").append(chain).append(family).append("saddr @").append(PREFIX_SET)
+                    .append(" tcp dport ").append(ports).append(" ct state new ")
+                    .append(config.verdict().statement()).append('\n');
+            }
             // 3. a block-by-default class: port 25 shut for the whole class (M3AAWG practice, OP25B)
             sb.append("add rule ").append(chain).append(family).append("saddr @policed").append(v)
                 .append(" tcp dport ").append(ports).append(" ct state new ")
@@ -172,12 +199,12 @@ final class NftScript
     static String elements(final String table, final Collection<Op> ops, final Instant now, final List<Op> skipped)
     {
         final StringBuilder sb = new StringBuilder(128 + ops.size() * 96);
-        for (final boolean ipv6 : new boolean[] {false, true})
+        for (final String setName : BLOCK_SETS)
         {
             final List<Op> family = new ArrayList<>();
             for (final Op op : ops)
             {
-                if (op.ipv6() != ipv6)
+                if (!op.set().equals(setName))
                 {
                     continue;
                 }
@@ -192,7 +219,7 @@ final class NftScript
             {
                 continue;
             }
-            final String set = "inet " + table + " " + setName(ipv6);
+            final String set = "inet " + table + " " + setName;
             final StringJoiner placeholders = new StringJoiner(", ", "add element " + set + " { ", " }\n");
             final StringJoiner deletes = new StringJoiner(", ", "delete element " + set + " { ", " }\n");
             final StringJoiner adds = new StringJoiner(", ", "add element " + set + " { ", " }\n");
@@ -236,10 +263,10 @@ final class NftScript
         return sb.toString();
     }
 
-    static List<String> listSet(final NftablesConfig config, final boolean ipv6)
+    static List<String> listSet(final NftablesConfig config, final String set)
     {
         final List<String> command = new ArrayList<>(config.nftCommand());
-        command.addAll(List.of("-j", "list", "set", "inet", config.table(), setName(ipv6)));
+        command.addAll(List.of("-j", "list", "set", "inet", config.table(), set));
         return command;
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
-import org.egress25.policy.Addresses;
+import org.egress25.decision.HostKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +26,18 @@ import org.slf4j.LoggerFactory;
  * table inet egress25 {
  *     set blocked4 { type ipv4_addr; flags timeout; }
  *     set blocked6 { type ipv6_addr; flags timeout; }
+ *     set blocked6net { type ipv6_addr; flags interval, timeout; }
  *     chain forward {
  *         type filter hook forward priority -1; policy accept;
  *         ip saddr @blocked4 tcp dport { 25 } ct state new reject with tcp reset
  *         ip6 saddr @blocked6 tcp dport { 25 } ct state new reject with tcp reset
+ *         (exempt sources and relay destinations accept here)
+ *         ip6 saddr @blocked6net tcp dport { 25 } ct state new reject with tcp reset
  *     }
  * }
  * </pre>
+ * {@code blocked6net} holds IPv6 prefixes ({@code 2001:db8:1:2::/64}) blocked as one; it is matched after the
+ * exemptions, so an exempt customer inside a blocked prefix keeps its port 25.
  *
  * <p><b>Why the forward hook at priority -1.</b> On a gateway, subscriber traffic is forwarded, and in the
  * forward hook the source is still the subscriber's own address: source NAT happens later, in postrouting
@@ -246,8 +251,7 @@ public final class NftablesEnforcer implements Enforcer
             final String host;
             try
             {
-                final long[] pair = Addresses.parse(decision.host());
-                host = Addresses.format(pair[0], pair[1]);
+                host = HostKey.canonical(decision.host());
             }
             catch (final IllegalArgumentException e)
             {
@@ -257,7 +261,7 @@ public final class NftablesEnforcer implements Enforcer
             final boolean add = decision.action() == Action.BLOCK;
             pending.remove(host);
             refused.remove(host);
-            pending.put(host, new NftScript.Op(host, host.indexOf(':') >= 0, add, decision.expires()));
+            pending.put(host, NftScript.Op.of(host, add, decision.expires()));
         }
         flush(false);
     }
@@ -464,16 +468,16 @@ public final class NftablesEnforcer implements Enforcer
     }
 
     /**
-     * Reads both sets back from the kernel.
+     * Reads the block sets back from the kernel.
      *
      * @throws EnforcerException when nft cannot be run or its output cannot be read
      */
     public List<KernelElement> listElements() throws EnforcerException
     {
         final List<KernelElement> elements = new ArrayList<>();
-        for (final boolean ipv6 : new boolean[] {false, true})
+        for (final String set : NftScript.BLOCK_SETS)
         {
-            final Processes.Result result = run(NftScript.listSet(config, ipv6), "");
+            final Processes.Result result = run(NftScript.listSet(config, set), "");
             if (result == null || !result.ok())
             {
                 throw new EnforcerException(lastError);
@@ -484,14 +488,17 @@ public final class NftablesEnforcer implements Enforcer
             }
             catch (final JsonProcessingException | IllegalArgumentException e)
             {
-                throw new EnforcerException("cannot read the output of '" + String.join(" ", NftScript.listSet(config, ipv6))
+                throw new EnforcerException("cannot read the output of '" + String.join(" ", NftScript.listSet(config, set))
                     + "': " + e.getMessage(), e);
             }
         }
         return elements;
     }
 
-    /** Parses {@code nft -j list set}: elements are plain strings, or objects with val, timeout and expires in seconds. */
+    /**
+     * Parses {@code nft -j list set}: elements are plain strings, or objects with val, timeout and expires in
+     * seconds; in the prefix set a val is {@code {"prefix": {"addr": "2001:db8:1:2::", "len": 64}}}.
+     */
     static void parseSet(final String json, final List<KernelElement> into) throws JsonProcessingException
     {
         final JsonNode root = DecisionJson.MAPPER.readTree(json);
@@ -501,13 +508,21 @@ public final class NftablesEnforcer implements Enforcer
             {
                 final JsonNode inner = elem.path("elem");
                 final JsonNode value = inner.isObject() ? inner.path("val") : elem;
-                if (!value.isTextual())
+                final JsonNode prefix = value.path("prefix");
+                final String host;
+                if (value.isTextual())
                 {
-                    continue;  // intervals and concatenations never occur in our sets
+                    host = HostKey.canonical(value.asText());
                 }
-                final long[] pair = Addresses.parse(value.asText());
-                into.add(new KernelElement(Addresses.format(pair[0], pair[1]),
-                    seconds(inner.get("timeout")), seconds(inner.get("expires"))));
+                else if (prefix.path("addr").isTextual() && prefix.path("len").isInt())
+                {
+                    host = HostKey.canonical(prefix.path("addr").asText() + "/" + prefix.path("len").asInt());
+                }
+                else
+                {
+                    continue;  // ranges and concatenations never occur in our sets
+                }
+                into.add(new KernelElement(host, seconds(inner.get("timeout")), seconds(inner.get("expires"))));
             }
         }
     }

@@ -49,8 +49,7 @@ public final class Reconciler
         final List<NftScript.Op> ops = new ArrayList<>();
         for (final Decision decision : plan.decisions())
         {
-            ops.add(new NftScript.Op(decision.host(), decision.host().indexOf(':') >= 0,
-                decision.action() == Action.BLOCK, decision.expires()));
+            ops.add(NftScript.Op.of(decision.host(), decision.action() == Action.BLOCK, decision.expires()));
         }
         if (ops.isEmpty() || enforcer.applyNow(ops))
         {

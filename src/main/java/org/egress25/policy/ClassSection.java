@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.egress25.decision.HostKey;
 import org.egress25.policy.RuleReader.Mapping;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -14,7 +15,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class ClassSection
 {
-    private static final List<String> CLASS_KEYS = List.of("mode", "networks", "thresholds", "description");
+    private static final List<String> CLASS_KEYS = List.of("mode", "networks", "thresholds", "description",
+        "ipv6-prefix");
 
     private final RuleCompiler rules;
     private final RuleReader reader;
@@ -98,7 +100,8 @@ final class ClassSection
                 descriptions.put(name, description);
             }
         }
-        if (mode == null || items == null || !ok || overrides == null)
+        final Integer ipv6Prefix = ipv6Prefix(m, blocks);
+        if (mode == null || items == null || !ok || overrides == null || ipv6Prefix == null)
         {
             return null;
         }
@@ -108,7 +111,58 @@ final class ClassSection
             final Double override = overrides.get(detector.id());
             resolved.add(override == null ? detector : detector.withThreshold(override));
         }
-        return new HostClass(name, mode, blocks, resolved);
+        return new HostClass(name, mode, blocks, resolved, ipv6Prefix);
+    }
+
+    /**
+     * {@code ipv6-prefix}: 32 to 64, or 128 for addresses alone; null when wrong. Unset, 64, unless the class
+     * has an IPv6 network longer than that (then each address alone). A prefix shorter than one of
+     * the class's own IPv6 networks would lump in addresses of other classes or of no class: refused. Shorter
+     * than /48, an ISP's usual assignment to one site (RFC 6177), it lumps several customers together: warned.
+     */
+    private Integer ipv6Prefix(final Mapping m, final List<Cidr> blocks)
+    {
+        if (!m.has("ipv6-prefix"))
+        {
+            for (final Cidr block : blocks)
+            {
+                if (!block.isIpv4() && block.bits() > HostClass.DEFAULT_IPV6_PREFIX)
+                {
+                    // a /128 or /120 of servers: a /64 around it is not the class's to judge
+                    return HostClass.NO_IPV6_PREFIX;
+                }
+            }
+            return HostClass.DEFAULT_IPV6_PREFIX;
+        }
+        final Node node = m.get("ipv6-prefix");
+        final String path = m.path("ipv6-prefix");
+        final Long bits = reader.integer(node, path, HostKey.MIN_PREFIX_BITS, HostClass.NO_IPV6_PREFIX);
+        if (bits == null)
+        {
+            return null;
+        }
+        if (bits > HostKey.MAX_PREFIX_BITS && bits != HostClass.NO_IPV6_PREFIX)
+        {
+            reader.error(node, path + ": " + bits + " is not a prefix egress25 judges as one; use "
+                + HostKey.MIN_PREFIX_BITS + " to " + HostKey.MAX_PREFIX_BITS + " (a /64 is one subscriber LAN,"
+                + " RFC 7421), or " + HostClass.NO_IPV6_PREFIX + " to judge each address alone");
+            return null;
+        }
+        for (final Cidr block : blocks)
+        {
+            if (!block.isIpv4() && bits != HostClass.NO_IPV6_PREFIX && bits < block.bits())
+            {
+                reader.error(node, path + ": /" + bits + " is wider than the class's network " + block
+                    + "; a prefix judged as one must lie inside the class");
+                return null;
+            }
+        }
+        if (bits < 48)
+        {
+            reader.warning(node, path + ": /" + bits + " is wider than the /48 an ISP usually assigns to one site"
+                + " (RFC 6177): one prefix decision may then block several customers");
+        }
+        return bits.intValue();
     }
 
     /** Per-class threshold overrides by detector id; null when any is wrong. */
@@ -166,13 +220,14 @@ final class ClassSection
                     final Network outer = inner == earlier ? later : earlier;
                     if (sameClass)
                     {
-                        reader.warning(later.node(), "classes." + later.className() + ".networks: " + inner.cidr()
+                        // at the redundant (inner) block, which may be listed before the one containing it
+                        reader.warning(inner.node(), "classes." + inner.className() + ".networks: " + inner.cidr()
                             + " lies inside " + outer.cidr() + " of the same class (" + RuleReader.where(outer.node())
                             + "); it is redundant");
                     }
                     else
                     {
-                        reader.note(later.node(), "classes." + later.className() + ".networks: " + inner.cidr()
+                        reader.note(inner.node(), "classes." + inner.className() + ".networks: " + inner.cidr()
                             + " (class " + inner.className() + ") lies inside " + outer.cidr() + " (class "
                             + outer.className() + ", " + RuleReader.where(outer.node()) + "); the longer prefix wins,"
                             + " so its addresses are " + inner.className());

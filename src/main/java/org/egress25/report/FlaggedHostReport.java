@@ -248,20 +248,27 @@ public final class FlaggedHostReport
                 final List<Object> top = new ArrayList<>();
                 for (final FlaggedHost.DestinationCount dc : t.topDestinations())
                 {
-                    top.add(pair("address", dc.address(), "attempts", dc.attempts()));
+                    final Map<String, Object> dm = pair("address", dc.address(), "attempts", dc.attempts());
+                    dm.put("while_blocked", dc.whileBlocked());
+                    top.add(dm);
                 }
                 m.put("top_destinations", top);
                 final List<Object> perMinute = new ArrayList<>();
+                final List<Object> failuresPerMinute = new ArrayList<>();
                 for (final FlaggedHost.MinuteCount mc : t.attemptsPerMinute())
                 {
                     perMinute.add(pair("minute", mc.minute().toString(), "attempts", mc.attempts()));
+                    failuresPerMinute.add(pair("minute", mc.minute().toString(), "failures", mc.failures()));
                 }
                 m.put("attempts_per_minute", perMinute);
-                m.put("destinations_note", "top destinations count attempts from the first firing on; upper bounds"
-                    + " when the host tried more than 32 servers");
+                m.put("failures_per_minute", failuresPerMinute);
+                m.put("destinations_note", "attempts count from the first firing on; port-25 attempts"
+                    + " while egress25 had the host blocked are apart (while_blocked), as its firewall refused them; upper"
+                    + " bounds when the host tried more than 32 servers");
                 m.put("attempts_by_port", t.attemptsByPort());
                 m.put("attempts_since_flagged", t.attemptsSinceFlagged());
                 m.put("failures_since_flagged", t.failuresSinceFlagged());
+                m.put("attempts_while_blocked", t.attemptsWhileBlocked());
             }
             if (e.smtp() != null)
             {
@@ -308,7 +315,8 @@ public final class FlaggedHostReport
                     sb.append("  top destinations:");
                     for (final FlaggedHost.DestinationCount dc : t.topDestinations())
                     {
-                        sb.append(' ').append(dc.address()).append(" (").append(dc.attempts()).append(')');
+                        sb.append(' ').append(dc.address()).append(" (").append(dc.attempts())
+                            .append(dc.whileBlocked() == 0 ? "" : ", " + dc.whileBlocked() + " while blocked").append(')');
                     }
                     sb.append('\n');
                 }

@@ -102,7 +102,8 @@ final class HtmlReport
             byPort.forEach((port, n) -> ports.append(ports.length() == 0 ? "" : ", ").append("port ")
                 .append(port.equals(0) ? "other" : port).append(": ").append(n));
             definition(h, "Attempts since flagged", host.get("attempts_since_flagged") + " (" + ports + "), "
-                + host.get("failures_since_flagged") + " failed");
+                + host.get("failures_since_flagged") + " failed, " + host.get("attempts_while_blocked")
+                + " to port 25 while blocked by egress25");
         }
         h.append("</dl>\n<h3>Timeline</h3>\n");
         timeline(h, host);
@@ -153,15 +154,25 @@ final class HtmlReport
         h.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", MARGIN, base,
             CHART_WIDTH - MARGIN, base));
         h.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%d\" class=\"label\">%d/min</text>", MARGIN - 10, peak));
-        for (final Map<String, Object> m : minutes)
+        final List<Map<String, Object>> failures = maps(host.get("failures_per_minute"));
+        for (int i = 0; i < minutes.size(); i++)
         {
+            final Map<String, Object> m = minutes.get(i);
             final long t = seconds(m.get("minute"));
             final long n = ((Number)m.get("attempts")).longValue();
+            final long failed = i < failures.size() ? ((Number)failures.get(i).get("failures")).longValue() : 0;
             final double x = MARGIN + (t - from) / span * plot;
             final double w = Math.max(1, 60 / span * plot - 1);
             final double bar = n / (double)peak * (base - MARGIN);
+            final double failedBar = failed / (double)peak * (base - MARGIN);
             h.append(String.format(Locale.ROOT, "<rect class=\"attempts\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
-                + "<title>%s: %d attempt(s)</title></rect>", x, base - bar, w, bar, esc(m.get("minute")), n));
+                + "<title>%s: %d attempt(s), %d failed</title></rect>", x, base - bar, w, bar, esc(m.get("minute")), n, failed));
+            if (failed > 0)
+            {
+                h.append(String.format(Locale.ROOT, "<rect class=\"failures\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
+                    + " height=\"%.1f\"><title>%s: %d failed</title></rect>", x, base - failedBar, w, failedBar,
+                    esc(m.get("minute")), failed));
+            }
         }
         for (final Map<String, Object> d : decisions)
         {
@@ -184,8 +195,10 @@ final class HtmlReport
         }
         else
         {
-            h.append("<p class=\"note\">Bars: port-25 connection attempts per minute, counted from the minute before")
-                .append(" the first rate firing. Lines: decisions (red block, green unblock, amber alert).</p>\n");
+            h.append("<p class=\"note\">Blue bars: SMTP connection attempts per minute, counted from the minute before")
+                .append(" the first rate firing; dark red inside them: the failed ones (reset or never answered).")
+                .append(" Lines: decisions (red block, green unblock, amber alert). SMTP rejections are in the reply-code")
+                .append(" histogram below; they are not counted per minute.</p>\n");
         }
     }
 
@@ -302,12 +315,13 @@ final class HtmlReport
         {
             return;
         }
-        h.append("<h3>Top destinations</h3>\n<table class=\"destinations\"><thead><tr><th>Server</th><th>Attempts</th></tr>")
+        h.append("<h3>Top destinations</h3>\n<table class=\"destinations\"><thead><tr><th>Server</th><th>Attempts</th>")
+            .append("<th>Refused by the block</th></tr>")
             .append("</thead><tbody>\n");
         for (final Map<String, Object> d : top)
         {
             h.append("<tr><td>").append(esc(d.get("address"))).append("</td><td>").append(esc(d.get("attempts")))
-                .append("</td></tr>\n");
+                .append("</td><td>").append(esc(d.get("while_blocked"))).append("</td></tr>\n");
         }
         h.append("</tbody></table><p class=\"note\">").append(esc(host.get("destinations_note"))).append("</p>\n");
     }
@@ -409,7 +423,7 @@ final class HtmlReport
         ".status.blocked,.block{color:#b00020;font-weight:600}.status.unblocked,.unblock{color:#1b7e2a}",
         ".status.expired{color:#666}.status.alert,.alert{color:#b36b00}",
         ".note,.meta{color:#666;font-size:.9em}ul.kv{margin:0;padding-left:1em}",
-        "svg .attempts{fill:#4a78c2}svg .axis{stroke:#888}svg .label{font-size:10px;fill:#444}",
+        "svg .attempts{fill:#4a78c2}svg .failures{fill:#8b1a1a}svg .axis{stroke:#888}svg .label{font-size:10px;fill:#444}",
         "svg line.decision{stroke-width:2}svg line.block{stroke:#d00}svg line.unblock{stroke:#1b7e2a}svg line.alert{stroke:#e69500}",
         "svg .ok{fill:#5a9}svg .temp{fill:#e69500}svg .perm{fill:#d33}");
 

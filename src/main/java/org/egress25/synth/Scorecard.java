@@ -112,7 +112,10 @@ public record Scorecard(List<Outcome> hosts)
         return new Scorecard(outcomes);
     }
 
-    /** The decisions about a labelled host: by address, or every address inside a labelled prefix. */
+    /**
+     * The decisions about a labelled host: by address, or every address and prefix decision (a /64 judged as a
+     * whole) inside a labelled prefix.
+     */
     private static List<Decision> mine(final Label label, final Map<String, List<Decision>> byHost)
     {
         if (!label.host().contains("/"))
@@ -123,8 +126,10 @@ public record Scorecard(List<Outcome> hosts)
         final List<Decision> out = new ArrayList<>();
         for (final Map.Entry<String, List<Decision>> entry : byHost.entrySet())
         {
-            final long[] address = Addresses.parse(entry.getKey());
-            if (address != null && prefix.contains(address[0], address[1]))
+            final String host = entry.getKey();
+            final Cidr decided = host.contains("/") ? Cidr.parse(host) : null;
+            final long[] address = decided != null ? new long[] {decided.hi(), decided.lo()} : Addresses.parse(host);
+            if ((decided == null || decided.bits() >= prefix.bits()) && prefix.contains(address[0], address[1]))
             {
                 out.addAll(entry.getValue());
             }

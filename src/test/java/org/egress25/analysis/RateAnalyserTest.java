@@ -411,6 +411,32 @@ class RateAnalyserTest
     }
 
     @Test
+    void shouldCountAttemptsTheBlockRefusedApartFromTheDestinationsReached()
+    {
+        // 12 distinct servers in 12 s after refused dialogues: port25-distinct-5m blocks the host at the 11th
+        t.refusedSessions(HOST, 5, T0);
+        for (int i = 0; i < 12; i++)
+        {
+            t.syn(HOST, 2000 + i, server(i), 25, T0 + i * SECOND);
+        }
+        assertThat(t.decisionsFor(HOST)).extracting(Decision::action).contains(Action.BLOCK);
+        // then, blocked, it hammers one new server: the firewall refuses every one of these
+        for (int i = 0; i < 50; i++)
+        {
+            t.syn(HOST, 3000 + i, server(600), 25, T0 + 20 * SECOND + i * 100_000_000L);
+        }
+
+        final FlaggedHost host = t.analyser.flaggedHosts().get(0);
+        final FlaggedHost.DestinationCount refused = host.topDestinations().stream()
+            .filter(d -> d.address().equals(server(600))).findFirst().orElseThrow();
+        assertThat(refused.attempts()).as("reached").isZero();
+        assertThat(refused.whileBlocked()).isEqualTo(50);
+        assertThat(host.attemptsWhileBlocked()).isGreaterThanOrEqualTo(50);
+        assertThat(host.attemptsPerMinute().stream().mapToLong(FlaggedHost.MinuteCount::attempts).sum())
+            .as("the timeline still shows them").isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
     void shouldForgetAHostIdleLongerThanTheLongestWindow()
     {
         t.syn(HOST, 40000, server(1), 25, T0);

@@ -100,8 +100,10 @@ class HardTestBedReplayTest
                 else if (!SELF_SUFFICIENT.contains(rule))
                 {
                     assertThat(d.path("evidence").path("basis").asText()).as(d.toString())
-                        .isEqualTo("corroborated: volume and badness evidence");
-                    assertThat(d.path("evidence").path("corroborated_by").isObject()).as(d.toString()).isTrue();
+                        .startsWith("corroborated: volume and badness evidence");
+                    // a prefix's block (an IPv6 /64 judged as a whole) names its prefix test, not a host's counts
+                    assertThat(host.getKey().contains("/") || d.path("evidence").path("corroborated_by").isObject())
+                        .as(d.toString()).isTrue();
                 }
             }
         }

@@ -114,7 +114,7 @@ class ReplayCommandTest
             .contains("attempts_per_minute");
         assertThat(text).contains(massSender.host() + "  BLOCK");
         // Keys in the documented order on every run, so two reports of one capture diff cleanly.
-        assertThat(json).containsPattern("\\{\\s*\"address\" : \"[^\"]+\",\\s*\"attempts\" : \\d+\\s*}")
+        assertThat(json).containsPattern("\\{\\s*\"address\" : \"[^\"]+\",\\s*\"attempts\" : \\d+,\\s*\"while_blocked\" : \\d+\\s*}")
             .containsPattern("\\{\\s*\"minute\" : \"[^\"]+\",\\s*\"attempts\" : \\d+\\s*}")
             .doesNotContainPattern("\\{\\s*\"attempts\" : \\d+,");
     }

@@ -78,9 +78,15 @@ class ControlSocketIT
                     "unblock", "10.0.3.4", "--reason", "x", "--control-socket", socket.toString());
                 assertThat(readerUnblock.exitCode()).isEqualTo(1);
                 assertThat(readerUnblock.stderr()).contains("'unblock' needs root or membership in group " + controlGroup);
+
+                final Shell.Result notBlocked = cliAs("--reuid=0", "--regid=0", "--keep-groups",
+                    "unblock", "10.0.3.77", "--reason", "never was", "--control-socket", socket.toString());
+                assertThat(notBlocked.exitCode()).as(notBlocked.stderr()).isZero();
+                assertThat(notBlocked.stdout()).contains("10.0.3.77 was not blocked");
             }
             assertThat(Files.readString(decisions)).contains("\"rule\":\"manual\"").contains("AR-99 [by " + operator + " (uid ")
-                .doesNotContain("let me out");
+                .doesNotContain("let me out").as("an unblock of a host never blocked is no decision")
+                .doesNotContain("10.0.3.77");
         }
         finally
         {

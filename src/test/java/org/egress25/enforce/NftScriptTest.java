@@ -47,6 +47,35 @@ class NftScriptTest
     }
 
     @Test
+    void shouldPutAPrefixBlockInTheIntervalSetOfPrefixes()
+    {
+        final String script = NftScript.elements("egress25", List.of(
+            NftScript.Op.of("2001:db8:1:2::/64", true, NOW.plusSeconds(600)),
+            NftScript.Op.of("2001:db8:1:3::5", true, NOW.plusSeconds(600))), NOW, new ArrayList<>());
+
+        assertThat(script).isEqualTo(String.join("\n",
+            "add element inet egress25 blocked6 { 2001:db8:1:3::5 timeout 1s }",
+            "delete element inet egress25 blocked6 { 2001:db8:1:3::5 }",
+            "add element inet egress25 blocked6 { 2001:db8:1:3::5 timeout 10m }",
+            "add element inet egress25 blocked6net { 2001:db8:1:2::/64 timeout 1s }",
+            "delete element inet egress25 blocked6net { 2001:db8:1:2::/64 }",
+            "add element inet egress25 blocked6net { 2001:db8:1:2::/64 timeout 10m }",
+            ""));
+    }
+
+    @Test
+    void shouldMatchBlockedPrefixesOnlyAfterTheExemptionsSoAnExemptCustomerInsideOneKeepsPort25()
+    {
+        final List<String> rules = NftScript.setup(NftablesConfig.builder().build()).lines()
+            .filter(line -> line.startsWith("add rule inet egress25 forward ip6")).toList();
+
+        assertThat(NftScript.setup(NftablesConfig.builder().build()))
+            .contains("add set inet egress25 blocked6net { type ipv6_addr; flags interval, timeout; }");
+        assertThat(rules).extracting(line -> line.replaceAll(".* (saddr|daddr) @(\\w+) .*", "$2"))
+            .containsExactly("blocked6", "exempt6", "relays6", "blocked6net", "policed6");
+    }
+
+    @Test
     void shouldLeaveOutBlocksThatHaveAlreadyExpired()
     {
         final List<NftScript.Op> skipped = new ArrayList<>();
@@ -96,5 +125,17 @@ class NftScriptTest
         assertThat(elements).containsExactly(
             new KernelElement("fd25:0:0:1::2", Duration.ofSeconds(3600), Duration.ofMillis(3599500)),
             new KernelElement("fd25::9", null, null));
+    }
+
+    @Test
+    void shouldReadBlockedPrefixesBackFromTheIntervalSet() throws Exception
+    {
+        final List<KernelElement> elements = new ArrayList<>();
+        NftablesEnforcer.parseSet("{\"nftables\": [{\"set\": {\"family\": \"inet\", \"name\": \"blocked6net\","
+            + " \"flags\": [\"interval\", \"timeout\"], \"elem\": [{\"elem\": {\"val\": {\"prefix\":"
+            + " {\"addr\": \"2001:db8:1:2::\", \"len\": 64}}, \"timeout\": 600, \"expires\": 599}}]}}]}", elements);
+
+        assertThat(elements).containsExactly(
+            new KernelElement("2001:db8:1:2::/64", Duration.ofSeconds(600), Duration.ofSeconds(599)));
     }
 }

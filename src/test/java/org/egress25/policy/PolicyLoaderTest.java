@@ -1,6 +1,7 @@
 package org.egress25.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -165,6 +166,65 @@ class PolicyLoaderTest
     }
 
     @Test
+    void shouldReadTheIpv6PrefixOfAClassDefaulting64AndOffFor128() throws Exception
+    {
+        final Path file = write("p.yaml",
+            "version: 1",
+            "classes:",
+            "  home:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:1000::/36]",
+            "  delegated:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:2000::/36]",
+            "    ipv6-prefix: 56",
+            "  servers:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:3000::/36]",
+            "    ipv6-prefix: 128",
+            "  carved:",
+            "    mode: detect-then-block",
+            "    networks: [2001:db8:4000::25/128]");
+
+        final Policy policy = PolicyLoader.load(file, NOW);
+
+        assertThat(policy.classes()).extracting(HostClass::name, HostClass::ipv6Prefix).containsExactly(
+            tuple("home", 64), tuple("delegated", 56), tuple("servers", 128), tuple("carved", 128));
+    }
+
+    @Test
+    void shouldRefuseAnIpv6PrefixOutsideItsRangeOrWiderThanTheClass() throws Exception
+    {
+        final Path file = write("q.yaml",
+            "version: 1",
+            "classes:",
+            "  a:",
+            "    mode: observe",
+            "    networks: [2001:db8:1000::/36]",
+            "    ipv6-prefix: 96",
+            "  b:",
+            "    mode: observe",
+            "    networks: [2001:db8:2000::/36]",
+            "    ipv6-prefix: 16",
+            "  c:",
+            "    mode: observe",
+            "    networks: [2001:db8:3000::/36]",
+            "    ipv6-prefix: 34",
+            "  d:",
+            "    mode: observe",
+            "    networks: [2001:db8:4000::/36]",
+            "    ipv6-prefix: \"64\"");
+
+        assertThat(problems(file)).containsExactly(
+            file + ":6:18: error: classes.a.ipv6-prefix: 96 is not a prefix egress25 judges as one; use 32 to 64"
+                + " (a /64 is one subscriber LAN, RFC 7421), or 128 to judge each address alone",
+            file + ":10:18: error: classes.b.ipv6-prefix: 16 is out of range 32..128",
+            file + ":14:18: error: classes.c.ipv6-prefix: /34 is wider than the class's network 2001:db8:3000::/36;"
+                + " a prefix judged as one must lie inside the class",
+            file + ":18:18: error: classes.d.ipv6-prefix: expected a whole number, got the quoted text \"64\" (drop the quotes)");
+    }
+
+    @Test
     void shouldRefuseBadDurations() throws Exception
     {
         final Path file = write("b.yaml",
@@ -276,6 +336,30 @@ class PolicyLoaderTest
         assertThat(policy.notes()).extracting(Problem::toString).containsExactly(
             file + ":8:16: note: classes.office.networks: 10.20.0.0/16 (class office) lies inside 10.0.0.0/8 (class"
                 + " home, " + file + ":5:16); the longer prefix wins, so its addresses are office");
+    }
+
+    @Test
+    void shouldWarnAboutARedundantBlockAtTheRedundantBlockWhicheverComesFirst() throws Exception
+    {
+        final Path file = write("r.yaml",
+            "version: 1",
+            "classes:",
+            "  home:",
+            "    mode: detect-then-block",
+            "    networks:",
+            "      - 10.20.0.0/16",
+            "      - 10.0.0.0/8",
+            "  office:",
+            "    mode: detect-then-block",
+            "    networks:",
+            "      - 172.16.0.0/12",
+            "      - 10.30.0.0/16");
+
+        assertThat(PolicyLoader.load(file, NOW).notes()).extracting(Problem::toString).containsExactly(
+            file + ":6:9: warning: classes.home.networks: 10.20.0.0/16 lies inside 10.0.0.0/8 of the same class ("
+                + file + ":7:9); it is redundant",
+            file + ":12:9: note: classes.office.networks: 10.30.0.0/16 (class office) lies inside 10.0.0.0/8 (class"
+                + " home, " + file + ":7:9); the longer prefix wins, so its addresses are office");
     }
 
     @Test

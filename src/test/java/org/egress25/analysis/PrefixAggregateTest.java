@@ -1,0 +1,211 @@
+package org.egress25.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.egress25.analysis.Traffic.MINUTE;
+import static org.egress25.analysis.Traffic.SECOND;
+import static org.egress25.analysis.Traffic.T0;
+import static org.egress25.analysis.Traffic.server;
+
+import java.util.List;
+import org.egress25.decision.Action;
+import org.egress25.decision.Decision;
+import org.egress25.decision.HostKey;
+import org.egress25.policy.Cidr;
+import org.egress25.policy.HostClass;
+import org.egress25.policy.Policy;
+import org.egress25.policy.Port25Mode;
+import org.egress25.policy.SmtpRules;
+import org.egress25.policy.SprtRules;
+import org.junit.jupiter.api.Test;
+
+class PrefixAggregateTest
+{
+    private static final String BOT_PREFIX = "2001:db8:1000:1::/64";
+    private static final String NEIGHBOUR = "2001:db8:1000:2::77";
+
+    private static Policy policy(final int ipv6Prefix, final HostClass... more)
+    {
+        final HostClass home = new HostClass("home", Port25Mode.DETECT_THEN_BLOCK,
+            List.of(Cidr.parse("2001:db8:1000::/36"), Cidr.parse("10.0.0.0/8")), Traffic.DEFAULTS, ipv6Prefix);
+        final List<HostClass> classes = new java.util.ArrayList<>(List.of(home));
+        classes.addAll(List.of(more));
+        return Policy.builder().classes(classes).defaultDetectors(Traffic.DEFAULTS).synTimeout(Traffic.SYN_TIMEOUT)
+            .ladder(Traffic.ladder()).smtp(SmtpRules.defaults()).sprt(SprtRules.defaults()).sourceDescription("test")
+            .hash("test").build();
+    }
+
+    /** A temporary address of the bot's /64 (RFC 8981): a new interface identifier per {@code n}. */
+    private static String rotating(final int n)
+    {
+        return "2001:db8:1000:1:" + Integer.toHexString(0x1000 + n) + ":" + Integer.toHexString(0xa000 + n * 7)
+            + "::" + Integer.toHexString(n + 1);
+    }
+
+    /** Eight addresses of one /64, each making 5 port-25 sessions to one server within a minute: 40 in all. */
+    private static void rotatingBot(final Traffic t, final String... address)
+    {
+        int attempt = 0;
+        for (int a = 0; a < 8; a++)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                t.session(address.length > 0 ? address[0] : rotating(a), 40000 + attempt, server(1),
+                    T0 + attempt * SECOND);
+                attempt++;
+            }
+        }
+    }
+
+    @Test
+    void shouldBlockThePrefixWhenItsAddressesTogetherCrossALimitNoneCrossesAlone()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+
+        rotatingBot(t);
+
+        assertThat(t.decisions).extracting(Decision::host, Decision::rule, Decision::action)
+            .containsExactly(tuple(BOT_PREFIX, "port25-attempts-1m", Action.BLOCK));
+        final Decision block = t.decisions.get(0);
+        assertThat(block.reason()).startsWith(BOT_PREFIX + " made 21 connection attempts to port 25")
+            .contains("none is over the limit alone");
+        assertThat(block.evidence()).containsEntry("prefix_length", 64).containsEntry("attempts_1m", 21L);
+        assertThat((Long)block.evidence().get("addresses_1h")).isGreaterThanOrEqualTo(4L);
+    }
+
+    @Test
+    void shouldBlockALoneBotThatDoesNotRotateAsAnAddressNotAsItsPrefix()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+
+        rotatingBot(t, "2001:db8:1000:1::5");
+
+        assertThat(t.decisions).extracting(Decision::host, Decision::rule)
+            .containsExactly(tuple("2001:db8:1000:1::5", "port25-attempts-1m"));
+    }
+
+    @Test
+    void shouldNotCountAnotherSlash64OfTheSameClassWithTheBot()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        rotatingBot(t);
+
+        for (int i = 0; i < 3; i++)
+        {
+            t.syn(NEIGHBOUR, 50000 + i, server(900 + i), 25, T0 + (45 + i) * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::host).containsExactly(BOT_PREFIX);
+        final long[] n = Traffic.ip(NEIGHBOUR);
+        assertThat(t.verdicts.blockedUntilNanos(n[0], n[1], T0 + MINUTE)).isZero();
+        final long[] member = Traffic.ip(rotating(7));
+        assertThat(t.verdicts.blockedUntilNanos(member[0], member[1], T0 + MINUTE))
+            .as("an address inside the blocked prefix counts as blocked").isNotZero();
+    }
+
+    @Test
+    void shouldJudgeEachAddressAloneWhenTheClassSaysIpv6Prefix128()
+    {
+        final Traffic t = new Traffic(policy(HostClass.NO_IPV6_PREFIX), 10_000, 10_000);
+
+        rotatingBot(t);
+
+        assertThat(t.decisions).isEmpty();
+        assertThat(t.analyser.trackedPrefixes()).isZero();
+    }
+
+    @Test
+    void shouldNeverAggregateIpv4()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+
+        for (int i = 0; i < 40; i++)
+        {
+            t.syn("10.0.0." + (i / 5 + 1), 40000 + i, server(i), 25, T0 + i * SECOND);
+        }
+
+        assertThat(t.decisions).isEmpty();
+        assertThat(t.analyser.trackedPrefixes()).isZero();
+    }
+
+    @Test
+    void shouldOnlyAlertOnAPrefixHoldingANetworkOfAnotherClass()
+    {
+        final HostClass server = new HostClass("business-server", Port25Mode.DETECT_THEN_BLOCK,
+            List.of(Cidr.parse("2001:db8:1000:1::25/128")), Traffic.DEFAULTS, HostClass.NO_IPV6_PREFIX);
+        final Traffic t = new Traffic(policy(64, server), 10_000, 10_000);
+
+        rotatingBot(t);
+
+        assertThat(t.decisions).isNotEmpty().extracting(Decision::host, Decision::action)
+            .containsOnly(tuple(BOT_PREFIX, Action.ALERT));
+        assertThat(t.decisions.get(0).reason()).contains("2001:db8:1000:1::25/128 (class business-server)");
+    }
+
+    @Test
+    void shouldGiveBackTheShareOfAnAddressBlockedOnItsOwn()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        // its dialogues were refused: the volume is corroborated and the address blocked
+        t.refusedSessions("2001:db8:1000:1::5", 5, T0);
+        for (int i = 0; i < 21; i++)
+        {
+            t.session("2001:db8:1000:1::5", 40000 + i, server(1), T0 + i * SECOND);
+        }
+        assertThat(t.decisions).extracting(Decision::host).containsExactly("2001:db8:1000:1::5");
+
+        // another device of the same LAN makes a few ordinary attempts: its prefix is not judged on the bot's count
+        for (int i = 0; i < 3; i++)
+        {
+            t.session("2001:db8:1000:1::6", 41000 + i, server(1), T0 + (30 + i) * SECOND);
+        }
+
+        assertThat(t.decisions).extracting(Decision::host).containsExactly("2001:db8:1000:1::5");
+    }
+
+    @Test
+    void shouldKeepPrefixesBoundedByEvictingAtTheCap()
+    {
+        final Traffic t = new Traffic(policy(64), 64, 10_000);
+
+        for (int p = 0; p < 500; p++)
+        {
+            t.syn("2001:db8:1000:" + Integer.toHexString(p + 1) + "::1", 40000 + p % 20000, server(p), 25,
+                T0 + p * 100_000_000L);
+        }
+
+        assertThat(t.analyser.trackedPrefixes()).isLessThanOrEqualTo(64);
+    }
+
+    @Test
+    void shouldForgetAPrefixIdleForTheLongestWindowPlusTheSynTimeout()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        t.syn(rotating(1), 40000, server(1), 25, T0);
+        assertThat(t.analyser.trackedPrefixes()).isEqualTo(1);
+
+        // the longest default window is 1 h; the sweep covers the table once a minute
+        for (long m = 1; m <= 63; m++)
+        {
+            t.analyser.onTick(T0 + m * MINUTE);
+        }
+
+        assertThat(t.analyser.trackedPrefixes()).isZero();
+    }
+
+    @Test
+    void shouldCostAFewHundredBytesPerTrackedPrefixWithTheDefaultWindows()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        t.syn(rotating(1), 40000, server(1), 25, T0);
+
+        // windows 1 min, 5 min (with destinations), 1 h; the address bitmap over 1 h
+        assertThat(t.analyser.bytesPerPrefix()).isBetween(300L, PrefixAggregate.DEFAULT_BYTES_PER_PREFIX);
+    }
+
+    @Test
+    void shouldNameThePrefixAsTheHostOfItsDecisionInRfc5952Form()
+    {
+        assertThat(HostKey.prefixOf(Traffic.ip(rotating(3))[0], 0, 64).text()).isEqualTo(BOT_PREFIX);
+    }
+}
