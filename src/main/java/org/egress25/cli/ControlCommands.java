@@ -199,6 +199,23 @@ final class ControlCommands
                     sprt.path("no_data").asInt(), sprt.path("odd_helo").asInt(), sprt.path("blocklist").asInt(),
                     sprt.path("encrypted").asInt()));
             }
+            final JsonNode evidence = e.path("evidence");
+            final JsonNode lastBlock = evidence.path("last_block");
+            if (!lastBlock.isMissingNode())
+            {
+                sb.append("  last block carried by ").append(lastBlock.path("rule").asText()).append(": ")
+                    .append(lastBlock.path("evidence").path("basis").asText("decisive or self-corroborating rule"));
+                final JsonNode backing = lastBlock.path("evidence").path("corroborated_by");
+                sb.append(backing.isMissingNode() ? "" : "; corroborated by " + backing).append('\n');
+            }
+            if (evidence.has("missing"))
+            {
+                sb.append("  ").append(evidence.path("missing").asText()).append('\n');
+            }
+            else if (!evidence.isMissingNode())
+            {
+                sb.append("  dialogues corroborate volume: ").append(evidence.path("badness")).append('\n');
+            }
             final JsonNode rate = e.path("rate");
             if (rate.isTextual())
             {

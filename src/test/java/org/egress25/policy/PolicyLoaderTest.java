@@ -559,6 +559,31 @@ class PolicyLoaderTest
     }
 
     @Test
+    void shouldWarnWhenADistinctDestinationsThresholdExceedsWhatTheEstimatorReads() throws Exception
+    {
+        final Path file = write("f.yaml",
+            "version: 1",
+            "classes:",
+            "  cgnat:",
+            "    mode: detect-then-block",
+            "    networks: [100.64.0.0/10]",
+            "    thresholds: {port25-fanout-5m: 100}");
+
+        final Policy policy = PolicyLoader.load(file, NOW);
+
+        assertThat(policy.notes()).extracting(Problem::toString).containsExactly(
+            file + ":6:36: warning: classes.cgnat.thresholds.port25-fanout-5m: 100 distinct destinations lies beyond"
+                + " what the distinct-count estimator reads (a 128-bit bitmap: it reads 70 for 100 true destinations"
+                + " and needs about 195 true destinations to pass it); keep it at 60 or below, or use an attempts rule");
+    }
+
+    @Test
+    void shouldShipNoDistinctDestinationsThresholdBeyondTheEstimatorsRange() throws Exception
+    {
+        assertThat(PolicyLoader.load(Path.of("rules"), NOW).notes()).isEmpty();
+    }
+
+    @Test
     void shouldRefuseHeloAndAuthBlocksAndImpossibleSprtParameters() throws Exception
     {
         final Path file = write("x.yaml",
