@@ -43,7 +43,8 @@ class IdleLiveInstanceIT
             net.link(peer, "e25p0", quiet, "e25i0");
             net.address(quiet, "e25i0", "10.77.0.1/24");
             try (Egress25Process egress = Egress25Process.start(quiet, "run", "--interface", "e25i0",
-                "--inside", "10.77.0.0/24", "--metrics-port", "0", "--control-socket", dir.resolve("control.sock").toString()))
+                "--inside", "10.77.0.0/24", "--metrics-port", "0", "--control-socket", dir.resolve("control.sock").toString(),
+                "--state-dir", dir.resolve("state").toString()))
             {
                 egress.awaitStderr(l -> l.contains("running on e25i0"), 30_000);
                 Thread.sleep(SETTLE_MILLIS); // start-up compilation and first metrics are not idling
