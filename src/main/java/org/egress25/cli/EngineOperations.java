@@ -89,7 +89,13 @@ final class EngineOperations implements ControlServer.Operations
         }
         for (final Exemption e : policy.exemptions().list())
         {
-            if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()) && !e.isExpired(Instant.now()))
+            if (key.isPrefix() && e.kind() == Exemption.Kind.SOURCE && key.covers(e.network().hi(), e.network().lo())
+                && e.network().bits() > key.bits() && !e.isExpired(Instant.now()))
+            {
+                warnings.add(e.network() + " inside " + key.text() + " is exempt and keeps port 25 (the kernel matches"
+                    + " exemptions before blocked prefixes)");
+            }
+            else if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()) && !e.isExpired(Instant.now()))
             {
                 warnings.add(key.text() + " is exempt by " + e.network() + (e.ticket() == null ? "" : " (ticket " + e.ticket() + ")")
                     + "; the manual block applies anyway");

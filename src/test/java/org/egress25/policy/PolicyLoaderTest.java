@@ -242,6 +242,19 @@ class PolicyLoaderTest
     }
 
     @Test
+    void shouldTakeLongLadderStepsTheKernelHoldsAndRefuseLongerOnes() throws Exception
+    {
+        final Path file = write("l.yaml",
+            "version: 1",
+            "blocking:",
+            "  ladder: [10m, 1h, 24h, 7d, 60d, 300000d]",
+            "  memory: 30d");
+
+        assertThat(problems(file)).containsExactly(
+            file + ":3:35: error: blocking.ladder: 300000d is longer than the kernel can hold a block (213503d)");
+    }
+
+    @Test
     void shouldReportMissingRequiredFieldsAndMissingVersion() throws Exception
     {
         final Path file = write("c.yaml",
