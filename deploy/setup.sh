@@ -8,6 +8,7 @@
 #   prometheus                provides promtool, which checks the /metrics output in the tests
 #   swaks, python3-aiosmtpd   real SMTP client and server for the live tests and the lab
 #   chromium                  headless browser that opens the HTML report in its test
+#   gobgpd, bird2             the flowspec enforcer's BGP daemon, and an edge router for its namespace test
 #   openjdk-25-jdk-headless   only when no Java 25 is found (deploy/jdk.sh says where it looks); where the
 #                             distribution has none (Debian 12), setup names what to install and stops
 #   maven                     only when no mvn is on the PATH already
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/jdk.sh
 
-packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium asciidoctor systemd zsh)
+packages=(libpcap0.8 libpcap-dev tcpdump nftables iproute2 prometheus swaks python3-aiosmtpd chromium asciidoctor systemd zsh gobgpd bird2)
 jdk_package=openjdk-$EGRESS25_JAVA_RELEASE-jdk-headless
 find_java_home javac >/dev/null || packages+=("$jdk_package")
 command -v mvn >/dev/null 2>&1 || packages+=(maven)

@@ -343,8 +343,14 @@ final class PrefixAggregate
             wanted = Action.ALERT;
             reason += " (alert only: " + carvedOut + " lies inside the prefix and a prefix block would reach it)";
         }
+        final Map<String, Object> evidence = evidence(cls, d, row, value, addresses, now);
+        if (wanted == Action.BLOCK && corroboration != null && cls.hostClass.mode() == Port25Mode.DETECT_THEN_BLOCK)
+        {
+            // the evidence model (rules/README.md): this volume was backed by the prefix's sequential test
+            evidence.put("basis", "corroborated: volume and badness evidence of the prefix's sequential test");
+        }
         final Decision decision = verdicts.decide(key, cls.hostClass, detector.ports(), detector.id(), wanted, reason,
-            evidence(cls, d, row, value, addresses, now), now);
+            evidence, now);
         if (decision != null && decision.action() == Action.BLOCK && decision.expires() != null)
         {
             blockedUntil[row] = decision.expires().getEpochSecond() * 1_000_000_000L + decision.expires().getNano();

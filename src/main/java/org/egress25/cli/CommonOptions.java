@@ -62,9 +62,17 @@ final class CommonOptions
     int maxConnections;
 
     @Option(names = "--enforce", paramLabel = "KIND[,KIND]",
-        description = "Enforcer(s): nftables, exec or none (shadow mode); several with commas, e.g. nftables,exec."
-            + " Overrides the rules; replay default none.")
+        description = "Enforcer(s): nftables, flowspec, exec or none (shadow mode); several with commas, e.g."
+            + " nftables,flowspec. Overrides the rules; replay default none.")
     String enforce;
+
+    @Option(names = "--syslog", paramLabel = "udp://HOST[:PORT]|tcp://HOST[:PORT]",
+        description = "Also send every decision to this syslog collector (RFC 5424, the decision's JSON as the message).")
+    String syslog;
+
+    @Option(names = "--syslog-facility", paramLabel = "NAME", defaultValue = "daemon",
+        description = "Syslog facility of those messages (default: ${DEFAULT-VALUE}).")
+    String syslogFacility;
 
     @Option(names = "--reconcile-every", paramLabel = "DURATION", defaultValue = "30s",
         description = "How often the kernel sets are checked against the journal and corrected (default: ${DEFAULT-VALUE}).")

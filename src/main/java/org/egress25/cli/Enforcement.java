@@ -15,6 +15,7 @@ import org.egress25.enforce.BlockJournal;
 import org.egress25.enforce.Enforcer;
 import org.egress25.enforce.EnforcerService;
 import org.egress25.enforce.ExecEnforcer;
+import org.egress25.enforce.FlowspecEnforcer;
 import org.egress25.enforce.NftVerdict;
 import org.egress25.enforce.NftablesConfig;
 import org.egress25.enforce.NftablesEnforcer;
@@ -45,6 +46,7 @@ final class Enforcement
     {
         final Map<String, BiFunction<Policy, LongConsumer, Enforcer>> map = new LinkedHashMap<>();
         map.put("nftables", (policy, latency) -> build("nftables", policy, latency));
+        map.put("flowspec", (policy, latency) -> build("flowspec", policy, latency));
         map.put("exec", (policy, latency) -> build("exec", policy, latency));
         map.put("none", (policy, latency) -> build("none", policy, latency));
         return map;
@@ -131,6 +133,9 @@ final class Enforcement
                 {
                     throw new ConfigException("enforcement: " + e.getMessage());
                 }
+            case "flowspec":
+                return FlowspecEnforcer.gobgp(rules.flowspec().command(), rules.ports(), rules.flowspec().action(),
+                    rules.flowspec().timeout());
             case "exec":
                 if (rules.execCommand().isEmpty())
                 {
@@ -140,7 +145,7 @@ final class Enforcement
             case "none":
                 return new NoopEnforcer();
             default:
-                throw new ConfigException("unknown enforcer '" + kind + "' (nftables, exec, none)");
+                throw new ConfigException("unknown enforcer '" + kind + "' (nftables, flowspec, exec, none)");
         }
     }
 

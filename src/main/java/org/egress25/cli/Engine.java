@@ -115,6 +115,10 @@ final class Engine implements AutoCloseable
             dispatcher.addListener(decisionLog);
             new DecisionLogCollector(decisionLog).register(registry);
         }
+        if (options.syslog != null)
+        {
+            dispatcher.addListener(Syslog.sender(options.syslog, options.syslogFacility, registry));
+        }
         dispatcher.addListener(reports);
         dispatcher.addListener(new DecisionMetrics(registry));
 

@@ -62,6 +62,10 @@ final class RunCommand implements Callable<Integer>
             + "exemptions or classes, or a whole rule file, is held until SIGHUP (default: ${DEFAULT-VALUE}).")
     int reloadMaxRemovalPercent;
 
+    @Option(names = "--pid-file", paramLabel = "FILE",
+        description = "Write the process id here while running, for kill -HUP (default: egress25.pid in the state dir).")
+    Path pidFile;
+
     @Mixin
     CommonOptions options = new CommonOptions();
 
@@ -101,6 +105,7 @@ final class RunCommand implements Callable<Integer>
                 + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (run as root or grant CAP_NET_RAW)" : ""));
         }
         final CountDownLatch stopped = new CountDownLatch(1);
+        final Path pid = pidFile != null ? pidFile : stateDir.resolve("egress25.pid");
         final Engine engine = new Engine(options, policy, source, System.out, stateDir, new org.egress25.pipeline.PipelineCounters());
         final PolicyReloader reloader = options.rules == null ? null
             : new PolicyReloader(options.rules, policy, p -> Policies.withInside(p, options.inside), engine::applyPolicy,
@@ -126,6 +131,7 @@ final class RunCommand implements Callable<Integer>
                     Status.error(err, "could not write the report to " + options.report + ": " + e);
                 }
             }
+            PidFile.remove(pid);
             stopped.countDown();
         }, "egress25-shutdown"));
         engine.start();
@@ -152,6 +158,14 @@ final class RunCommand implements Callable<Integer>
             // built-in rules cannot change, but which ones are running is still worth a series
             io.prometheus.client.Gauge.build("egress25_rules_active_info", "The rules in force, by hash; one series valued 1.")
                 .labelNames("hash").register(engine.registry).labels(policy.hash()).set(1);
+        }
+        try
+        {
+            PidFile.write(pid);
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new ConfigException("cannot write the pid file " + pid + ": " + e.getMessage() + " (use --pid-file)");
         }
         Status.info(err, "running on " + interfaceName + ", rules " + policy.sourceDescription()
             + ", enforcer " + engine.enforcerKind + ", metrics on http://" + options.metricsBind + ":"

@@ -83,7 +83,7 @@ final class OperationSection
     {
         final EnforcementRules b = rules.base().enforcement();
         final Mapping m = rules.section("enforcement",
-            List.of("enforcer", "ports", "verdict", "table", "output-chain", "exec"));
+            List.of("enforcer", "ports", "verdict", "table", "output-chain", "exec", "flowspec"));
         if (m == null)
         {
             if (!rules.has("enforcement"))
@@ -137,11 +137,47 @@ final class OperationSection
             reader.error(m.get("enforcer"), m.path("enforcer") + ": exec needs an 'exec: {command: [...]}' entry");
             return null;
         }
-        if (RuleCompiler.anyNull(enforcer, ports, verdict, table, outputChain, command, timeout))
+        final FlowspecRules flowspec = m.has("flowspec") ? flowspec(m, b.flowspec()) : b.flowspec();
+        if (RuleCompiler.anyNull(enforcer, ports, verdict, table, outputChain, command, timeout, flowspec))
         {
             return null;
         }
-        return new EnforcementRules(enforcer, ports, verdict, table, outputChain, command, timeout);
+        return new EnforcementRules(enforcer, ports, verdict, table, outputChain, command, timeout, flowspec);
+    }
+
+    private FlowspecRules flowspec(final Mapping m, final FlowspecRules base)
+    {
+        final Mapping f = reader.mapping(m.get("flowspec"), m.path("flowspec"), List.of("command", "action", "timeout"));
+        if (f == null)
+        {
+            return null;
+        }
+        List<String> command = base.command();
+        if (f.has("command"))
+        {
+            command = reader.texts(f.get("command"), f.path("command"));
+            if (command != null && command.isEmpty())
+            {
+                reader.error(f.get("command"), f.path("command") + ": give the gobgp program and its flags, e.g. [gobgp, -p, \"50051\"]");
+                command = null;
+            }
+        }
+        FlowspecAction action = base.action();
+        if (f.has("action"))
+        {
+            final String text = reader.text(f.get("action"), f.path("action"));
+            try
+            {
+                action = text == null ? null : FlowspecAction.parse(text);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                reader.error(f.get("action"), f.path("action") + ": " + e.getMessage());
+                action = null;
+            }
+        }
+        final Duration timeout = f.has("timeout") ? reader.duration(f.get("timeout"), f.path("timeout")) : base.timeout();
+        return RuleCompiler.anyNull(command, action, timeout) ? null : new FlowspecRules(command, action, timeout);
     }
 
     private List<Integer> enforcedPorts(final Node node, final String path)
@@ -190,10 +226,10 @@ final class OperationSection
         return ports;
     }
 
-    /** One enforcer name, or a list of them ({@code [nftables, exec]}) kept as "nftables,exec". */
+    /** One enforcer name, or a list of them ({@code [nftables, flowspec]}) kept as "nftables,flowspec". */
     private String enforcers(final Node node, final String path)
     {
-        final List<String> known = List.of("none", "nftables", "exec");
+        final List<String> known = List.of("none", "nftables", "exec", "flowspec");
         if (!(node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode sequence))
         {
             return word(node, path, known);

@@ -14,7 +14,8 @@ import org.egress25.decision.Decision;
 /**
  * What a policy change would do, judged on real traffic before it ships: the same capture replayed once
  * through the running rules (A) and the candidate rules (B), and every host whose verdict differs — blocked
- * under one and not the other, or blocked under both at different times or by different rules.
+ * under one and not the other, or blocked under both at different times or by different rules, or (blocked
+ * under neither) alerted under one only or first by another rule: an alert is what the abuse desk reads.
  */
 public final class PolicyComparison
 {
@@ -37,12 +38,17 @@ public final class PolicyComparison
     private final List<Difference> differences;
     private final int hostsA;
     private final int hostsB;
+    private final int alertedA;
+    private final int alertedB;
 
-    private PolicyComparison(final List<Difference> differences, final int hostsA, final int hostsB)
+    private PolicyComparison(
+        final List<Difference> differences, final Map<String, Verdict> a, final Map<String, Verdict> b)
     {
         this.differences = differences;
-        this.hostsA = hostsA;
-        this.hostsB = hostsB;
+        this.hostsA = count(a, "block");
+        this.hostsB = count(b, "block");
+        this.alertedA = count(a, "alert");
+        this.alertedB = count(b, "alert");
     }
 
     public static PolicyComparison compare(final List<Decision> a, final List<Decision> b)
@@ -68,13 +74,17 @@ public final class PolicyComparison
                 diffs.add(new Difference(host, x, y,
                     Duration.between(x.firstBlock(), y.firstBlock()).toMillis() / 1000.0));
             }
+            else if (!blockedA && !x.equals(y))
+            {
+                diffs.add(new Difference(host, x, y, null));
+            }
         }
-        return new PolicyComparison(diffs, countBlocked(va), countBlocked(vb));
+        return new PolicyComparison(diffs, va, vb);
     }
 
-    private static int countBlocked(final Map<String, Verdict> verdicts)
+    private static int count(final Map<String, Verdict> verdicts, final String action)
     {
-        return (int)verdicts.values().stream().filter(v -> v.firstBlock() != null).count();
+        return (int)verdicts.values().stream().filter(v -> v.action().equals(action)).count();
     }
 
     private static Map<String, Verdict> verdicts(final List<Decision> decisions)
@@ -103,8 +113,9 @@ public final class PolicyComparison
     public String toText(final String nameA, final String nameB)
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "policy comparison: A = %s blocks %d host(s), B = %s blocks %d; %d host(s) differ%n",
-            nameA, hostsA, nameB, hostsB, differences.size()));
+        sb.append(String.format(Locale.ROOT, "policy comparison: A = %s blocks %d host(s) and alerts on %d, B = %s "
+            + "blocks %d and alerts on %d; %d host(s) differ%n", nameA, hostsA, alertedA, nameB, hostsB, alertedB,
+            differences.size()));
         for (final Difference d : differences)
         {
             sb.append(String.format(Locale.ROOT, "  %-39s A: %s%n  %-39s B: %s%s%n", d.host(), d.a().describe(), "",
@@ -121,6 +132,8 @@ public final class PolicyComparison
         m.put("b", nameB);
         m.put("blocked_a", hostsA);
         m.put("blocked_b", hostsB);
+        m.put("alerted_a", alertedA);
+        m.put("alerted_b", alertedB);
         final List<Object> rows = new ArrayList<>();
         for (final Difference d : differences)
         {

@@ -164,6 +164,8 @@ class PrefixAggregateTest
     void shouldGiveBackTheShareOfAnAddressBlockedOnItsOwn()
     {
         final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        // its dialogues were refused: the volume is corroborated and the address blocked
+        t.refusedSessions("2001:db8:1000:1::5", 5, T0);
         for (int i = 0; i < 21; i++)
         {
             t.session("2001:db8:1000:1::5", 40000 + i, server(1), T0 + i * SECOND);

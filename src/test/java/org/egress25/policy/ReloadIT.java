@@ -61,7 +61,10 @@ class ReloadIT
                 assertThat(TcpPeers.connect(net, client, HOST, 25, 2, Collections.nCopies(8, "198.18.0.1"))).isEqualTo(8);
 
                 Files.writeString(detectors, original.replace("    threshold: 20\n", "    threshold: 20\n    bogus-key: 1\n"));
-                Shell.run("kill", "-HUP", Long.toString(egress.pid())).orThrow("SIGHUP");
+                final Path pidFile = dir.resolve("state").resolve("egress25.pid");
+                assertThat(Files.readString(pidFile).strip()).as("the pid file names the daemon, for kill -HUP")
+                    .isEqualTo(Long.toString(egress.pid()));
+                Shell.run("kill", "-HUP", Files.readString(pidFile).strip()).orThrow("SIGHUP");
                 final String problem = egress.awaitStderr(l -> l.contains("detectors.yaml:") && l.contains("bogus-key"), 20_000);
                 assertThat(problem).containsPattern("detectors\\.yaml:\\d+:\\d+");
                 awaitMetric(net, server, "egress25_rules_reload_total{result=\"failure\",}", 1);
@@ -88,6 +91,64 @@ class ReloadIT
                 peers.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * An editor that saves in place ({@code cat new > exemptions.yaml}) leaves the file empty for a moment; the
+     * kernel's {@code exempt4} set must keep every exempt customer meanwhile, and a half-written file that drops
+     * most of them is held.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldKeepTheKernelExemptionsWhenTheExemptionsFileIsTruncatedOrCutShort(@TempDir final Path dir)
+        throws Exception
+    {
+        assumeTrue(NetNs.available(), "needs root and iproute2");
+        final Path rules = Files.createDirectories(dir.resolve("rules"));
+        for (final String name : List.of("networks.yaml", "detectors.yaml", "enforcement.yaml"))
+        {
+            Files.copy(Path.of("rules", name), rules.resolve(name));
+        }
+        final Path exemptions = rules.resolve("exemptions.yaml");
+        final StringBuilder four = new StringBuilder("version: 1\nexemptions:\n");
+        for (int i = 1; i <= 4; i++)
+        {
+            // a gap between each, or the kernel set merges them into one range
+            four.append("  - source: 10.77.0.").append(10 + 2 * i).append("/32\n    ticket: MX-").append(i).append('\n');
+        }
+        Files.writeString(exemptions, four.toString());
+        try (NetNs net = new NetNs())
+        {
+            final String gateway = net.create("gw");
+            final String peer = net.create("peer");
+            net.link(gateway, "e25g0", peer, "e25p0");
+            net.address(gateway, "e25g0", "10.77.0.1/24");
+            net.address(peer, "e25p0", HOST + "/24");
+            try (Egress25Process egress = Egress25Process.start(gateway, "run", "--interface", "e25g0",
+                "--rules", rules.toString(), "--enforce", "nftables", "--inside", "10.77.0.0/24",
+                "--metrics-port", "9391", "--state-dir", dir.resolve("state").toString(),
+                "--control-socket", dir.resolve("control.sock").toString()))
+            {
+                egress.awaitStderr(l -> l.contains("running on e25g0"), 30_000);
+                assertThat(exempt4(net, gateway)).as(egress.output())
+                    .contains("10.77.0.12").contains("10.77.0.14").contains("10.77.0.16").contains("10.77.0.18");
+
+                Files.write(exemptions, new byte[0]);
+                awaitMetric(net, gateway, "egress25_rules_reload_total{result=\"failure\",}", 1);
+                Files.writeString(exemptions, four.substring(0, four.indexOf("  - source: 10.77.0.14")));
+                awaitMetric(net, gateway, "egress25_rules_reload_total{result=\"held\",}", 1);
+
+                assertThat(exempt4(net, gateway)).as("every exempt customer still exempt in the kernel")
+                    .contains("10.77.0.12").contains("10.77.0.14").contains("10.77.0.16").contains("10.77.0.18");
+                assertThat(egress.output()).contains("exemptions.yaml: error: the file is empty")
+                    .contains("reload held: it would remove 3 of 4 exemptions");
+            }
+        }
+    }
+
+    private static String exempt4(final NetNs net, final String ns)
+    {
+        return net.exec(ns, "nft", "list", "set", "inet", "egress25", "exempt4").orThrow("nft").stdout();
     }
 
     private static String scrape(final NetNs net, final String ns)
