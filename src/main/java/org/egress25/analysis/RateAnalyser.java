@@ -986,6 +986,7 @@ public final class RateAnalyser implements Analyser
     private void publish()
     {
         stats.publish(counters, hosts.size(), hosts.maxRows(), connections.size(), flagged.size());
+        stats.publishPrefixes(prefixes.size(), prefixes.idleEvictions(), prefixes.capacityEvictions());
     }
 
     private static long toNanos(final Instant instant)

@@ -193,6 +193,9 @@ class PrefixAggregateTest
         }
 
         assertThat(t.analyser.trackedPrefixes()).isLessThanOrEqualTo(64);
+        t.analyser.onEnd(T0 + 50 * SECOND);
+        assertThat(t.analyser.stats().prefixesTracked()).as("what the metrics read").isEqualTo(t.analyser.trackedPrefixes());
+        assertThat(t.analyser.stats().prefixCapacityEvictions()).isGreaterThanOrEqualTo(500 - 64);
     }
 
     @Test
