@@ -3,9 +3,9 @@
 #
 # deploy/demo/demo.pcap.gz was written by `egress25 synth --seed 25 --duration 10m --background 20000`:
 # ten minutes of a small ISP's subscribers — web users, submission users on 587 and 465, a NAT office, a
-# small MTA, a business MTA exempted by ticket — and six abusers (a mass-sender, a slow spambot, a directory
+# small MTA, a busy business MTA (not exempted: its volume alone only alerts) — and six abusers (a mass-sender, a slow spambot, a directory
 # harvester, an AUTH brute forcer, a port-25 scanner, an IPv6 spambot). deploy/demo/labels.json is the
-# answer key; deploy/demo/rules/ is the shipped policy plus that customer's exemption.
+# answer key; deploy/demo/rules/ is the shipped policy plus the capture's IPv6 customer prefix.
 #
 # Prints the decisions (JSON Lines), the flagged-host report, a score against the labels, and serves
 # Prometheus metrics on 127.0.0.1:${EGRESS25_DEMO_METRICS_PORT:-9325} while the replay runs.
@@ -44,6 +44,7 @@ for label in json.load(open(sys.argv[2])):
     got = decided.get(label["host"], "none")
     want = label["expectedVerdict"]
     # submission ports are never blocked on port alone (RFC 5068/6409/8314): an AUTH brute forcer is reported
+    # (labels.json says "alert" for it; older label files said "block")
     if label["kind"] == "auth-brute-forcer":
         want = "alert"
     ok = (got == "block") == (want == "block") and (want != "alert" or got == "alert")

@@ -118,9 +118,9 @@ install_package()
         bash -c '[[ $1 == *"egress25 run --state-dir"* && $1 != *"not found"* ]]' _ "$zsh_line"
     local shell uid
     IFS=: read -r _ _ uid _ _ _ shell < <(getent passwd egress25)
-    check "system user egress25 (uid $uid, shell $shell), groups egress25 and egress25-read, the user in both" bash -c '
-        (($1 < 1000)) && [[ $2 == */nologin ]] && getent group egress25 >/dev/null &&
-        id -nG egress25 | grep -qw egress25-read' _ "$uid" "$shell"
+    check "system user egress25 (uid $uid, shell $shell) in group egress25; group egress25-read for the desk" bash -c '
+        (($1 < 1000)) && [[ $2 == */nologin ]] && [[ $(id -gn egress25) == egress25 ]] &&
+        getent group egress25-read >/dev/null' _ "$uid" "$shell"
     check "state /var/lib/egress25 and log /var/log/egress25 directories belong to egress25, mode 750" bash -c '
         [[ $(stat -c "%U:%G %a" /var/lib/egress25) == "egress25:egress25 750" &&
            $(stat -c "%U:%G %a" /var/log/egress25) == "egress25:egress25 750" ]]'

@@ -1,7 +1,9 @@
 package org.egress25.analysis;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
@@ -341,8 +343,14 @@ final class PrefixAggregate
             wanted = Action.ALERT;
             reason += " (alert only: " + carvedOut + " lies inside the prefix and a prefix block would reach it)";
         }
+        final Map<String, Object> evidence = evidence(cls, d, row, value, addresses, now);
+        if (wanted == Action.BLOCK && corroboration != null && cls.hostClass.mode() == Port25Mode.DETECT_THEN_BLOCK)
+        {
+            // the evidence model (rules/README.md): this volume was backed by the prefix's sequential test
+            evidence.put("basis", "corroborated: volume and badness evidence of the prefix's sequential test");
+        }
         final Decision decision = verdicts.decide(key, cls.hostClass, detector.ports(), detector.id(), wanted, reason,
-            evidence(cls, d, row, value, addresses, now), now);
+            evidence, now);
         if (decision != null && decision.action() == Action.BLOCK && decision.expires() != null)
         {
             blockedUntil[row] = decision.expires().getEpochSecond() * 1_000_000_000L + decision.expires().getNano();
@@ -449,7 +457,10 @@ final class PrefixAggregate
         return bytes;
     }
 
-    /** The prefix's figure for each windowed detector as of now, or null when untracked; for {@code explain}. */
+    /**
+     * The prefix's figure for each windowed detector as of now, in the shape {@code explain} gives a host's, or
+     * null when untracked.
+     */
     Map<String, Object> snapshot(final CompiledPolicy cp, final HostKey key, final long now)
     {
         final int row = prefixes.find(key.hi(), key.bits());
@@ -464,15 +475,23 @@ final class PrefixAggregate
         out.put("class", cls.hostClass.name());
         out.put("addresses_" + Reasons.window(members.windowNanos),
             Math.round(members.distinct(row, 1 << WindowSlot.RELAY, lastSeen, now)));
-        final Map<String, Object> detectors = new LinkedHashMap<>();
+        final List<Map<String, Object>> detectors = new ArrayList<>();
         for (int d = 0; d < cls.detectors.length; d++)
         {
             if (cls.slot[d] >= 0)
             {
+                final RateDetector detector = cls.detectors[d];
                 final double value = RateAnalyser.windowValue(slots[cls.slot[d]], cls, d, row, lastSeen, now);
-                detectors.put(cls.detectors[d].id(), Map.of("value", Double.isNaN(value) ? "not yet judged"
-                    : Reasons.number(value), "threshold", Reasons.number(cls.threshold[d]),
-                    "firing", RateAnalyser.crosses(cls, d, value)));
+                final Map<String, Object> figure = new LinkedHashMap<>();
+                figure.put("rule", detector.id());
+                figure.put("metric", detector.metric().text());
+                figure.put("ports", detector.ports().text());
+                figure.put("window", detector.window().toString());
+                figure.put("value", value);
+                figure.put("threshold", cls.threshold[d]);
+                figure.put("firing", RateAnalyser.crosses(cls, d, value));
+                figure.put("action", detector.action().label());
+                detectors.add(figure);
             }
         }
         out.put("detectors", detectors);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.egress25.decision.Action;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
@@ -88,6 +89,20 @@ public final class RateAnalyser implements Analyser
     private static final long PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
     static final int DEFAULT_MAX_FLAGGED = 10_000;
+    /**
+     * Connect failures corroborate a volume finding when at least this share of the detector's window's attempts
+     * failed (RST or no SYN-ACK), over at least {@link #CORROBORATING_FAILURE_ATTEMPTS}. A legitimate MTA's
+     * connections to MX hosts nearly all succeed: a destination that fails is marked dead and not tried again
+     * for minutes (Postfix's dead-host cache, "smtp_connect_timeout" of 30 s, minimal backoff 300 s), so a
+     * fifth of its attempts failing is already ten times what a healthy queue shows; a spambot on a harvested
+     * MX list sees 30 to 60% fail (rules/README.md, "Evidence model").
+     */
+    static final double CORROBORATING_FAILURE_SHARE = 0.2;
+    static final double CORROBORATING_FAILURE_ATTEMPTS = 10;
+    /** How a firing stands in the evidence model: as the rule says, corroborated volume, or volume alone. */
+    private static final int AS_RULED = 0;
+    private static final int CORROBORATED = 1;
+    private static final int VOLUME_ALONE = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateAnalyser.class);
 
@@ -167,13 +182,6 @@ public final class RateAnalyser implements Analyser
         publish();
     }
 
-    /** Whether a host's bad SMTP outcomes back up a tripped rate threshold (the sequential test answers). */
-    @FunctionalInterface
-    public interface Corroboration
-    {
-        boolean corroborates(long hi, long lo, long nowNanos);
-    }
-
     /** Told of every failed port-25 connection attempt (RST or no SYN-ACK), e.g. to feed the sequential test. */
     @FunctionalInterface
     public interface ConnectFailureListener
@@ -188,10 +196,14 @@ public final class RateAnalyser implements Analyser
         boolean corroborates(long prefixHi, int bits, long nowNanos);
     }
 
-    private Corroboration corroboration;
+    private Corroboration corroboration = Corroboration.NONE;
     private ConnectFailureListener failureListener;
 
-    /** Set before the pipeline starts; null (the default) lets rate thresholds block on their own. */
+    /**
+     * What backs a volume finding before it may block; set before the pipeline starts. The default,
+     * {@link Corroboration#NONE}, never does, so volume then only alerts unless the host's own connect failures
+     * corroborate it ({@link #CORROBORATING_FAILURE_SHARE}).
+     */
     public void setCorroboration(final Corroboration corroboration)
     {
         this.corroboration = corroboration;
@@ -549,7 +561,9 @@ public final class RateAnalyser implements Analyser
         final int count = cls.detectors.length;
         for (int d = 0; d < count; d++)
         {
-            if ((rowInts[base + ALERTED] & (1 << d)) != 0)
+            final boolean volume = needsCorroboration(cls, d);
+            final boolean alerted = (rowInts[base + ALERTED] & (1 << d)) != 0;
+            if (alerted && !volume)
             {
                 continue;
             }
@@ -558,25 +572,63 @@ public final class RateAnalyser implements Analyser
                 continue;
             }
             final double value = value(cls, d, row, lastSeen, at);
-            if (crosses(cls, d, value) && corroborated(cls, d, row, at))
+            if (!crosses(cls, d, value))
             {
-                fire(cls, d, row, value, at);
+                continue;
+            }
+            if (!volume)
+            {
+                fire(cls, d, row, value, at, AS_RULED);
+            }
+            else if (corroborated(cls, d, row, lastSeen, at))
+            {
+                fire(cls, d, row, value, at, CORROBORATED);
+            }
+            else if (!alerted)
+            {
+                fire(cls, d, row, value, at, VOLUME_ALONE);
             }
         }
     }
 
     /**
-     * A rate threshold alone does not block (issue: "a tripped rate threshold plus bad observations"): in a
-     * detect-then-block class a blocking detector fires only once the sequential test has seen at least one
-     * bad SMTP outcome for the host (a failed connect, a rejection, a blocklist reply). A busy but clean host
-     * (all sessions accepted) is therefore never blocked on volume; a mass sender is, as soon as its first
-     * connection fails, which for a spambot is within seconds. Not corroborated means not yet: the detector is
-     * asked again on the host's next event, and nothing is allocated meanwhile.
+     * Volume never blocks on its own (issue 11's evidence model): a blocking attempts, fan-out or concurrency
+     * detector in a detect-then-block class needs corroboration. Failure counts and ratios are badness in
+     * themselves (a scan is mostly failed connects) and block as the rule says.
      */
-    private boolean corroborated(final CompiledPolicy.CompiledClass cls, final int d, final int row, final long now)
+    private static boolean needsCorroboration(final CompiledPolicy.CompiledClass cls, final int d)
     {
-        return corroboration == null || !cls.blocks[d] || cls.hostClass.mode() != Port25Mode.DETECT_THEN_BLOCK
+        final RateMetric metric = cls.metric[d];
+        return cls.blocks[d] && cls.hostClass.mode() == Port25Mode.DETECT_THEN_BLOCK
+            && metric != RateMetric.FAILURES && metric != RateMetric.FAILURE_RATIO;
+    }
+
+    /**
+     * Whether independent badness backs a volume crossing: the sequential test's dialogue evidence, or the
+     * host's own failed connects making up {@link #CORROBORATING_FAILURE_SHARE} of the window's attempts (all a
+     * TLS-only sender shows). Not corroborated means not yet: the crossing alerts once, and the detector is
+     * asked again on the host's next event, so the block comes when the evidence does. No allocation.
+     */
+    private boolean corroborated(final CompiledPolicy.CompiledClass cls, final int d, final int row,
+        final long lastSeen, final long now)
+    {
+        return failureShare(cls, d, row, lastSeen, now) >= CORROBORATING_FAILURE_SHARE
             || corroboration.corroborates(hosts.hi(row), hosts.lo(row), now);
+    }
+
+    /** Failed share of the detector's window's attempts; 0 below the minimum attempts or without a window. */
+    private double failureShare(final CompiledPolicy.CompiledClass cls, final int d, final int row,
+        final long lastSeen, final long now)
+    {
+        if (cls.slot[d] < 0)
+        {
+            return 0;
+        }
+        final WindowSlot w = slots[cls.slot[d]];
+        final int mask = cls.groupMask[d];
+        final double attempts = w.estimate(row, mask, WindowSlot.ATTEMPTS, lastSeen, now);
+        return attempts < CORROBORATING_FAILURE_ATTEMPTS ? 0
+            : w.estimate(row, mask, WindowSlot.FAILURES, lastSeen, now) / attempts;
     }
 
     /** {@link PrefixAggregate.MemberValue}: a detector's figure for the host that made a prefix's latest event. */
@@ -648,7 +700,7 @@ public final class RateAnalyser implements Analyser
     /** A detector crossed its threshold: the rare path, where allocating is fine. */
     private void fire(
         final CompiledPolicy.CompiledClass cls, final int d, final int row,
-        final double value, final long now)
+        final double value, final long now, final int basis)
     {
         counters.verdictRequests++;
         final long hi = hosts.hi(row);
@@ -658,11 +710,36 @@ public final class RateAnalyser implements Analyser
         final double attempts = cls.slot[d] < 0
             ? 0
             : slots[cls.slot[d]].estimate(row, cls.groupMask[d], WindowSlot.ATTEMPTS, hosts.lastSeen(row), now);
-        final String reason = Reasons.sentence(Addresses.format(hi, lo), detector.id(), cls.metric[d],
+        final String sentence = Reasons.sentence(Addresses.format(hi, lo), detector.id(), cls.metric[d],
             detector.ports(), windowNanos, value, cls.threshold[d], attempts);
         final Map<String, Object> evidence = evidence(cls, d, row, value, now);
-        final Decision decision = verdicts.decide(
-            hi, lo, cls.hostClass, detector.ports(), detector.id(), detector.action(), reason, evidence, now);
+        final String reason;
+        if (basis == CORROBORATED)
+        {
+            final double failed = failureShare(cls, d, row, hosts.lastSeen(row), now);
+            evidence.put("basis", "corroborated: volume and badness evidence");
+            final Map<String, Object> backing = new LinkedHashMap<>(corroboration.evidence(hi, lo, now));
+            if (failed >= CORROBORATING_FAILURE_SHARE)
+            {
+                backing.put("failed_connect_share", Math.round(failed * 1000) / 1000.0);
+            }
+            evidence.put("corroborated_by", backing);
+            reason = sentence + "; corroborated by "
+                + (failed >= CORROBORATING_FAILURE_SHARE ? Math.round(failed * 100) + "% failed connects" : "bad dialogues");
+        }
+        else if (basis == VOLUME_ALONE)
+        {
+            evidence.put("basis", "volume alone");
+            evidence.put("missing", "badness evidence: under " + Math.round(CORROBORATING_FAILURE_SHARE * 100)
+                + "% of attempts failed, and " + corroboration.missing(hi, lo, now));
+            reason = sentence + "; volume alone, so alert only";
+        }
+        else
+        {
+            reason = sentence;
+        }
+        final Decision decision = verdicts.decide(hi, lo, cls.hostClass, detector.ports(), detector.id(),
+            basis == VOLUME_ALONE ? Action.ALERT : detector.action(), reason, evidence, now);
         final int base = row * ROW_INTS;
         final boolean wasBlocked = blocked(row, now);
         if (decision != null && decision.action() == Action.BLOCK && decision.expires() != null)
@@ -909,6 +986,7 @@ public final class RateAnalyser implements Analyser
     private void publish()
     {
         stats.publish(counters, hosts.size(), hosts.maxRows(), connections.size(), flagged.size());
+        stats.publishPrefixes(prefixes.size(), prefixes.idleEvictions(), prefixes.capacityEvictions());
     }
 
     private static long toNanos(final Instant instant)

@@ -19,6 +19,9 @@ public final class RateStats
     private volatile long failuresDetected;
     private volatile long verdictRequests;
     private volatile long flaggedHosts;
+    private volatile long prefixesTracked;
+    private volatile long prefixIdleEvictions;
+    private volatile long prefixCapacityEvictions;
 
     void publish(final RateAnalyser.Counters c, final long tracked, final long capacity, final long connections,
         final long flagged)
@@ -94,6 +97,30 @@ public final class RateStats
     public long verdictRequests()
     {
         return verdictRequests;
+    }
+
+    /** IPv6 prefixes tracked beside the hosts ({@code ipv6-prefix}). */
+    public long prefixesTracked()
+    {
+        return prefixesTracked;
+    }
+
+    public long prefixIdleEvictions()
+    {
+        return prefixIdleEvictions;
+    }
+
+    public long prefixCapacityEvictions()
+    {
+        return prefixCapacityEvictions;
+    }
+
+    /** Published with the host figures, from the prefix aggregate of the same analysis thread. */
+    void publishPrefixes(final long tracked, final long idle, final long capacity)
+    {
+        prefixesTracked = tracked;
+        prefixIdleEvictions = idle;
+        prefixCapacityEvictions = capacity;
     }
 
     /** Hosts with a flagged-host record for the report (gauge). */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.egress25.decision.Action;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
@@ -40,18 +41,24 @@ import org.egress25.policy.SprtRules;
  * programming over the walk's lattice of states), near certainty within a year. With alpha = 1e-6 the bound is
  * ln(0.99e6) = 13.8: ten bad observations in a row from a fresh test (nine give 13.5), and the same MTA crosses
  * with probability 3.4e-8 per day, 1.2e-5 per year; a sloppier one with 13% bad sessions 2e-4 per year. The
- * price is speed against abusers, which stays small: a mass sender whose connections fail is blocked at its
- * tenth attempt (200 ms at 50 attempts a second), a slow spambot whose sessions are 80% bad after 18
+ * price is speed against abusers, which stays small: a slow spambot whose sessions are 80% bad is blocked after 18
  * sessions on average (6 minutes at 3 a minute; 99 in 100 within 15 minutes). Under SPOT's parameters the
  * simulated MTA of the tests is blocked 6 times in a year; under these, never. Details and the table of
  * alternatives are in {@code rules/README.md}.
  *
  * <h2>What an observation is</h2>
  * The caller (the SMTP dialogue tracker) reports one observation per session: {@link #observeBad} with the
- * worst kind seen (a suggested order: blocklist, failed connect, rejected, no DATA, HELO) or
- * {@link #observeGood} when a transaction was accepted (250 after DATA or BDAT LAST). Encrypted sessions
- * (STARTTLS, 465) are only counted ({@link #observeEncrypted}). HELO oddities alone never block (issue 4): a
- * test whose bad observations are all {@link #BAD_HELO} asks for an alert, not a block.
+ * worst kind seen (a suggested order: blocklist, rejected, unknown users, no DATA, HELO) or
+ * {@link #observeGood} when a transaction was accepted (250 after DATA or BDAT LAST). Each kind adds its own
+ * step, ln(p1/p0) from {@code sprt.likelihoods} or theta0/theta1 (the evidence model in rules/README.md).
+ * Encrypted sessions (STARTTLS, 465) are only counted ({@link #observeEncrypted}); so are failed connects,
+ * which carry no step: a clean STARTTLS-only MTA shows no good observation, and a count of its failures would
+ * only grow (the rate analyser weighs failures as a share of attempts instead). HELO oddities alone never
+ * block (issue 4): a test whose bad observations are all {@link #BAD_HELO} asks for an alert, not a block.
+ *
+ * <h2>Corroboration</h2>
+ * The same test backs volume findings ({@link #corroborates}): a rate or fan-out threshold may block only once
+ * the host's LLR reaches ln((1 - beta) / corroboration-alpha), 6.9 by default.
  *
  * <h2>After a decision</h2>
  * The test that decided is kept, frozen, until the block ends (or, for an alert, for
@@ -65,24 +72,33 @@ import org.egress25.policy.SprtRules;
  * sampled rows is evicted ({@link #evictions()}), and an incremental sweep paced by the capture clock removes
  * hosts idle past the reset. No allocation per observation; a decision allocates its reason and evidence.
  */
-public final class SequentialVerdict
+public final class SequentialVerdict implements Corroboration
 {
     public static final int BAD_CONNECT_FAILED = 0;
     public static final int BAD_REJECTED = 1;
     public static final int BAD_NO_DATA = 2;
     public static final int BAD_HELO = 3;
     public static final int BAD_BLOCKLIST = 4;
+    /** Every refused recipient was refused as unknown (550 5.1.1): a mailbox-level refusal, weaker evidence. */
+    public static final int BAD_UNKNOWN_USERS = 5;
+    private static final int KINDS = 6;
 
     private static final String[] KIND_KEYS = {
-        "bad_connect_failed", "bad_rejected", "bad_no_data", "bad_helo", "bad_blocklist"};
+        "bad_connect_failed", "bad_rejected", "bad_no_data", "bad_helo", "bad_blocklist", "bad_unknown_users"};
     /** Labels read before a count ("blocklist reply 7"), so one form fits 1 and 7. */
     private static final String[] KIND_WORDS = {
-        "connect failed", "rejected by the server", "no DATA accepted", "odd HELO", "blocklist reply"};
+        "connect failed", "rejected by the server", "no DATA accepted", "odd HELO", "blocklist reply",
+        "unknown recipients"};
+    /** Each kind's name in {@code sprt.likelihoods}; null for connect failures, which carry no step. */
+    private static final String[] KIND_RULES = {null, "rejected", "no-data", "odd-helo", "blocklist", "unknown-users"};
+    /** The order kinds are named in a reason: the most telling first. */
+    private static final int[] KIND_ORDER = {
+        BAD_BLOCKLIST, BAD_REJECTED, BAD_UNKNOWN_USERS, BAD_NO_DATA, BAD_HELO, BAD_CONNECT_FAILED};
 
-    /** Row layout in {@link #counts}: good, the five bad kinds, encrypted, decided flag. */
+    /** Row layout in {@link #counts}: good, the six bad kinds, encrypted, decided flag. */
     private static final int GOOD = 0;
     private static final int BAD = 1;
-    private static final int ENCRYPTED = BAD + 5;
+    private static final int ENCRYPTED = BAD + KINDS;
     private static final int DECIDED = ENCRYPTED + 1;
     private static final int ROW_INTS = DECIDED + 1;
 
@@ -105,10 +121,11 @@ public final class SequentialVerdict
     private int sweepCursor;
 
     private SprtRules rules;
-    private double badStep;
+    private final double[] steps = new double[KINDS];
     private double goodStep;
     private double upper;
     private double lower;
+    private double corroborationBound;
     private long idleNanos;
 
     private long evictions;
@@ -143,7 +160,7 @@ public final class SequentialVerdict
     public void observeBad(
         final long hi, final long lo, final HostClass hostClass, final int badKind, final long nowNanos)
     {
-        if (badKind < BAD_CONNECT_FAILED || badKind > BAD_BLOCKLIST)
+        if (badKind < BAD_CONNECT_FAILED || badKind >= KINDS)
         {
             return;
         }
@@ -172,9 +189,14 @@ public final class SequentialVerdict
     }
 
     /**
-     * True when the host has at least one bad observation and a positive LLR in its current test: used to
-     * corroborate a rate threshold before it may block ("a tripped rate threshold plus bad observations").
+     * Whether the host's current test backs a volume finding: its log-likelihood ratio has reached the
+     * corroboration bound ln((1 - beta) / corroboration-alpha), 6.9 by default, five refused or blocklisted
+     * sessions with no accepted one between them. One greylisted or bounced message of a busy MTA is not
+     * enough: greylisting is no observation at all, an unknown recipient adds 1.10, and every accepted message
+     * takes 2.08 off. Connect failures carry no step here; the rate analyser weighs them as a share of attempts.
+     * No allocation.
      */
+    @Override
     public boolean corroborates(final long hi, final long lo, final long nowNanos)
     {
         refresh();
@@ -183,7 +205,51 @@ public final class SequentialVerdict
         {
             return false;
         }
-        return badCount(row * ROW_INTS) > 0 && llr(row * ROW_INTS) > 0;
+        return llr(row * ROW_INTS) >= corroborationBound;
+    }
+
+    /** The current test's counts, ratio and bound, for a decision that a volume finding was corroborated. */
+    @Override
+    public Map<String, Object> evidence(final long hi, final long lo, final long nowNanos)
+    {
+        refresh();
+        final int row = hosts.find(hi, lo);
+        final Map<String, Object> out = new LinkedHashMap<>();
+        if (row < 0 || !isLive(row, nowNanos))
+        {
+            return out;
+        }
+        final int base = row * ROW_INTS;
+        out.put("rule", rules.id());
+        out.put("good", counts[base + GOOD]);
+        for (final int k : KIND_ORDER)
+        {
+            if (counts[base + BAD + k] > 0)
+            {
+                out.put(KIND_KEYS[k], counts[base + BAD + k]);
+            }
+        }
+        out.put("encrypted", counts[base + ENCRYPTED]);
+        out.put("llr", Math.round(llr(base) * 100) / 100.0);
+        out.put("corroboration_bound", Math.round(corroborationBound * 100) / 100.0);
+        return out;
+    }
+
+    @Override
+    public String missing(final long hi, final long lo, final long nowNanos)
+    {
+        refresh();
+        final int row = hosts.find(hi, lo);
+        if (row < 0 || !isLive(row, nowNanos))
+        {
+            return "no readable SMTP dialogue of this host in the last " + Math.max(1, idleNanos / 60_000_000_000L)
+                + " min shows badness (sequential test " + rules.id() + " has no observations)";
+        }
+        final int base = row * ROW_INTS;
+        return String.format(Locale.ROOT, "the host's dialogues do not show badness: sequential test %s at %.1f,"
+            + " corroboration needs %.1f (%d accepted, %d bad%s)", rules.id(), llr(base), corroborationBound,
+            counts[base + GOOD], badCount(base), counts[base + ENCRYPTED] > 0
+                ? ", " + counts[base + ENCRYPTED] + " encrypted and unseen" : "");
     }
 
     /** {@link #corroborates} for the test of an IPv6 prefix (the aggregate of its addresses' observations). */
@@ -206,13 +272,14 @@ public final class SequentialVerdict
         final int row = hosts.find(hi, lo);
         if (row < 0 || !isLive(row, nowNanos))
         {
-            return new SprtSnapshot(false, 0, upper, lower, 0, 0, 0, 0, 0, 0, 0, false);
+            return new SprtSnapshot(false, 0, upper, lower, 0, 0, 0, 0, 0, 0, 0, false, 0, corroborationBound);
         }
         final int base = row * ROW_INTS;
         return new SprtSnapshot(true, llr(base), upper, lower, counts[base + GOOD],
             counts[base + BAD + BAD_CONNECT_FAILED], counts[base + BAD + BAD_REJECTED],
             counts[base + BAD + BAD_NO_DATA], counts[base + BAD + BAD_HELO], counts[base + BAD + BAD_BLOCKLIST],
-            counts[base + ENCRYPTED], counts[base + DECIDED] != 0);
+            counts[base + ENCRYPTED], counts[base + DECIDED] != 0, counts[base + BAD + BAD_UNKNOWN_USERS],
+            corroborationBound);
     }
 
     /** Hosts with a row (a test running, or a decided test held). */
@@ -387,17 +454,25 @@ public final class SequentialVerdict
     private int badCount(final int base)
     {
         int bad = 0;
-        for (int k = 0; k <= BAD_BLOCKLIST; k++)
+        for (int k = 0; k < KINDS; k++)
         {
             bad += counts[base + BAD + k];
         }
         return bad;
     }
 
-    /** From the counts, so a reload with new thetas re-weighs the running tests instead of mixing scales. */
+    /**
+     * From the counts, so a reload with new likelihoods re-weighs the running tests instead of mixing scales.
+     * Each kind adds its own step; connect failures add none (their step is 0).
+     */
     private double llr(final int base)
     {
-        return badCount(base) * badStep + counts[base + GOOD] * goodStep;
+        double llr = counts[base + GOOD] * goodStep;
+        for (int k = 0; k < KINDS; k++)
+        {
+            llr += counts[base + BAD + k] * steps[k];
+        }
+        return llr;
     }
 
     private void decide(final int row, final HostClass hostClass, final double llr, final long now)
@@ -405,7 +480,9 @@ public final class SequentialVerdict
         final int base = row * ROW_INTS;
         final HostKey key = prefixTests != null ? new HostKey(hosts.hi(row), hosts.lo(row))
             : new HostKey(hosts.hi(row), 0, (int)hosts.lo(row));
-        final boolean heloOnly = counts[base + BAD + BAD_HELO] == badCount(base);
+        // HELO alone never blocks; connect failures carry no step, so with HELO they are "HELO alone" too.
+        final boolean heloOnly = counts[base + BAD + BAD_HELO] + counts[base + BAD + BAD_CONNECT_FAILED]
+            == badCount(base);
         String reason = reason(base, key, llr, heloOnly);
         final String carvedOut = key.isPrefix() ? PrefixAggregate.carvedOut(policy.get(), hostClass, key) : null;
         if (carvedOut != null && !heloOnly)
@@ -443,7 +520,7 @@ public final class SequentialVerdict
             .append(bad + counts[base + GOOD])
             .append(" SMTP attempts were bad (");
         String separator = "";
-        for (int k = BAD_BLOCKLIST; k >= BAD_CONNECT_FAILED; k--)
+        for (final int k : KIND_ORDER)
         {
             final int n = counts[base + BAD + k];
             if (n > 0)
@@ -472,7 +549,7 @@ public final class SequentialVerdict
         evidence.put("observations", bad + counts[base + GOOD]);
         evidence.put("good", counts[base + GOOD]);
         evidence.put("bad", bad);
-        for (int k = BAD_CONNECT_FAILED; k <= BAD_BLOCKLIST; k++)
+        for (int k = 0; k < KINDS; k++)
         {
             evidence.put(KIND_KEYS[k], counts[base + BAD + k]);
         }
@@ -501,7 +578,11 @@ public final class SequentialVerdict
             return;
         }
         rules = current;
-        badStep = Math.log(current.theta1() / current.theta0());
+        for (int k = 0; k < KINDS; k++)
+        {
+            steps[k] = KIND_RULES[k] == null ? 0 : current.step(KIND_RULES[k]);
+        }
+        corroborationBound = current.corroborationBound();
         goodStep = Math.log((1 - current.theta1()) / (1 - current.theta0()));
         upper = current.upperBound();
         lower = current.lowerBound();

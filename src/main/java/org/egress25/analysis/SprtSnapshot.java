@@ -30,12 +30,20 @@ public record SprtSnapshot(
     int helo,
     int blocklist,
     int encrypted,
-    boolean decided)
+    boolean decided,
+    int unknownUsers,
+    double corroborationBound)
 {
+    /** Whether the test backs a volume finding now (the log-likelihood ratio reached the corroboration bound). */
+    public boolean corroborates()
+    {
+        return tracked && llr >= corroborationBound;
+    }
+
     /** Bad observations of every kind. */
     public int bad()
     {
-        return connectFailed + rejected + noData + helo + blocklist;
+        return connectFailed + rejected + noData + helo + blocklist + unknownUsers;
     }
 
     /** Good and bad observations in the current test (encrypted sessions are not observations). */

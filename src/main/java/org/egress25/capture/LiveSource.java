@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * a fresh {@code byte[]} and timestamp per packet; that is the library's cost, paid once here, and the frame
  * is copied once into a pre-allocated ring slot.
  *
+ * <p>Immediate mode is off, as in {@code tcpdump -w}: the kernel hands over its ring (TPACKET_V3) a block at a
+ * time, when the block is full or {@value #BLOCK_TIMEOUT_MILLIS} ms after its first packet, so a busy wire
+ * costs one wake-up per block instead of one per packet, and a quiet one ten a second. A packet reaches the
+ * analysers at most that much later, which no detector window (a minute and up) notices.
+ *
  * <p>Live capture must never stall the kernel's buffer, so a full ring <em>drops and counts</em>
  * ({@code tryNext}), unlike replay, which waits. libpcap's own counters (ps_recv, ps_drop, ps_ifdrop) are
  * read on this thread about once a second, because libpcap handles are not safe to use from two threads.
@@ -31,6 +36,7 @@ public final class LiveSource implements PacketSource, RawPacketListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSource.class);
     private static final long STATS_INTERVAL_NANOS = 1_000_000_000L;
+    static final int BLOCK_TIMEOUT_MILLIS = 100;
 
     private final String interfaceName;
     /** The BPF expression for the interface's link type, known only once it is open. */
@@ -78,9 +84,9 @@ public final class LiveSource implements PacketSource, RawPacketListener
             .promiscuousMode(promiscuous
                 ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                 : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-            .timeoutMillis(100)
+            .timeoutMillis(BLOCK_TIMEOUT_MILLIS)
             .bufferSize(bufferBytes)
-            .immediateMode(true)
+            .immediateMode(false)
             .build();
         try
         {

@@ -14,7 +14,8 @@ import org.egress25.smtp.SmtpAnalyser;
 import org.egress25.smtp.SmtpLimits;
 
 /**
- * The analysers one policy is judged by, wired together: rate thresholds corroborated by the sequential test,
+ * The analysers one policy is judged by, wired together: volume findings (rate thresholds, recipient fan-out)
+ * corroborated by the sequential test's badness evidence before they may block,
  * connect failures and finished SMTP sessions as its observations. {@code run}, {@code replay} (and its
  * {@code --compare-rules} policy) and the analysis benchmark all build it here, so what is measured is what a
  * gateway runs.
@@ -33,12 +34,13 @@ public record AnalysisStage(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerd
     {
         final RateAnalyser rate = new RateAnalyser(policy, verdicts, maxHosts, maxConnections);
         final SequentialVerdict sequential = new SequentialVerdict(policy, verdicts, maxHosts);
-        rate.setCorroboration(sequential::corroborates);
+        rate.setCorroboration(sequential);
         rate.setPrefixCorroboration(sequential::corroboratesPrefix);
         rate.setConnectFailureListener((hi, lo, now) ->
             sequential.observeBad(hi, lo, policy.get().classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
         final SmtpAnalyser smtp = new SmtpAnalyser(policy, verdicts, observing(sequential, policy), log,
             SmtpLimits.defaults());
+        smtp.setCorroboration(sequential);
         final Analyser sequentialClock = new Analyser()
         {
             @Override
@@ -70,7 +72,7 @@ public record AnalysisStage(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerd
             {
                 sequential.observeGood(hi, lo, policy.get().classify(hi, lo), now);
             }
-            else if (outcome != SessionOutcome.NONE)
+            else if (outcome != SessionOutcome.NONE && outcome != SessionOutcome.DEFERRED)
             {
                 sequential.observeBad(hi, lo, policy.get().classify(hi, lo), badKind(outcome), now);
             }
@@ -87,6 +89,8 @@ public record AnalysisStage(RateAnalyser rate, SmtpAnalyser smtp, SequentialVerd
                 return SequentialVerdict.BAD_HELO;
             case SessionOutcome.BAD_REJECTED:
                 return SequentialVerdict.BAD_REJECTED;
+            case SessionOutcome.BAD_UNKNOWN_USERS:
+                return SequentialVerdict.BAD_UNKNOWN_USERS;
             default:
                 return SequentialVerdict.BAD_NO_DATA;
         }

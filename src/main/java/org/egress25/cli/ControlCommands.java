@@ -90,7 +90,7 @@ final class ControlCommands
         description = "Block a host's outbound SMTP relay port now (manual decision, journalled and enforced).")
     static final class Block extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Option(names = "--for", required = true, paramLabel = "DURATION", description = "How long: 90s, 10m, 2h, 7d.")
@@ -127,7 +127,7 @@ final class ControlCommands
         description = "Lift a host's block now; its strike history is kept for the escalation ladder.")
     static final class Unblock extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why, for the decisions log.")
@@ -153,7 +153,7 @@ final class ControlCommands
         description = "Why a host is or is not blocked: class, mode, exemptions, counters against thresholds, strikes.")
     static final class Explain extends ControlCommand
     {
-        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6).")
+        @Parameters(paramLabel = "HOST", description = "Inside address (IPv4 or IPv6), or an IPv6 prefix /32 to /64 (2001:db8:1:2::/64).")
         String host;
 
         @Override
@@ -199,6 +199,23 @@ final class ControlCommands
                     sprt.path("no_data").asInt(), sprt.path("odd_helo").asInt(), sprt.path("blocklist").asInt(),
                     sprt.path("encrypted").asInt()));
             }
+            final JsonNode evidence = e.path("evidence");
+            final JsonNode lastBlock = evidence.path("last_block");
+            if (!lastBlock.isMissingNode())
+            {
+                sb.append("  last block carried by ").append(lastBlock.path("rule").asText()).append(": ")
+                    .append(lastBlock.path("evidence").path("basis").asText("decisive or self-corroborating rule"));
+                final JsonNode backing = lastBlock.path("evidence").path("corroborated_by");
+                sb.append(backing.isMissingNode() ? "" : "; corroborated by " + backing).append('\n');
+            }
+            if (evidence.has("missing"))
+            {
+                sb.append("  ").append(evidence.path("missing").asText()).append('\n');
+            }
+            else if (!evidence.isMissingNode())
+            {
+                sb.append("  dialogues corroborate volume: ").append(evidence.path("badness")).append('\n');
+            }
             final JsonNode rate = e.path("rate");
             if (rate.isTextual())
             {
@@ -211,8 +228,31 @@ final class ControlCommands
                     d.path("action").asText(), d.path("metric").asText(), d.path("ports").asText(),
                     d.path("window").asText("")));
             }
+            final JsonNode smtp = e.path("smtp");
+            if (smtp.isObject())
+            {
+                sb.append(String.format("  smtp: %d session(s), reply codes %s, HELO %s%s%n", smtp.path("sessions").asLong(),
+                    smtp.path("reply_codes"), smtp.path("helo_samples"), smtp.path("blocklist_reply").isTextual()
+                        ? ", blocklist reply: " + smtp.path("blocklist_reply").asText() : ""));
+            }
+            if (e.path("strike_times").size() > 0)
+            {
+                sb.append("  strikes at: ").append(e.path("strike_times")).append('\n');
+            }
+            // whatever else the daemon explains (evidence that is there or missing, say) is shown as it comes
+            for (final Map.Entry<String, JsonNode> f : e.properties())
+            {
+                if (!EXPLAINED.contains(f.getKey()))
+                {
+                    sb.append("  ").append(f.getKey().replace('_', ' ')).append(": ")
+                        .append(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()).append('\n');
+                }
+            }
             return sb.toString();
         }
+
+        private static final java.util.Set<String> EXPLAINED = java.util.Set.of("host", "inside", "why", "class", "mode",
+            "blocked", "block", "exemptions", "strikes", "sprt", "rate", "smtp", "strike_times", "enforcer");
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,

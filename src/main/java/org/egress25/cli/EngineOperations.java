@@ -89,7 +89,13 @@ final class EngineOperations implements ControlServer.Operations
         }
         for (final Exemption e : policy.exemptions().list())
         {
-            if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()) && !e.isExpired(Instant.now()))
+            if (key.isPrefix() && e.kind() == Exemption.Kind.SOURCE && key.covers(e.network().hi(), e.network().lo())
+                && e.network().bits() > key.bits() && !e.isExpired(Instant.now()))
+            {
+                warnings.add(e.network() + " inside " + key.text() + " is exempt and keeps port 25 (the kernel matches"
+                    + " exemptions before blocked prefixes)");
+            }
+            else if (e.kind() == Exemption.Kind.SOURCE && e.network().contains(key.hi(), key.lo()) && !e.isExpired(Instant.now()))
             {
                 warnings.add(key.text() + " is exempt by " + e.network() + (e.ticket() == null ? "" : " (ticket " + e.ticket() + ")")
                     + "; the manual block applies anyway");
@@ -194,6 +200,7 @@ final class EngineOperations implements ControlServer.Operations
             out.put("rate", aggregate == null ? "no recent SMTP attempts tracked for the prefix" : aggregate);
             return out;
         }
+        out.put("evidence", evidence(key, now));
         final org.egress25.smtp.SmtpHostSummary dialogue = engine.smtp.summary(key.hi(), key.lo());
         if (dialogue != null)
         {
@@ -216,6 +223,29 @@ final class EngineOperations implements ControlServer.Operations
             out.put("rate", ControlServer.map("first_seen", String.valueOf(snapshot.firstSeen()), "last_seen",
                 String.valueOf(snapshot.lastSeen()), "concurrent_relay", snapshot.concurrentRelay(),
                 "concurrent_submission", snapshot.concurrentSubmission(), "detectors", detectors));
+        }
+        return out;
+    }
+
+    /**
+     * The evidence model for one host (rules/README.md, "Evidence model"): what carried its latest block, and
+     * whether its dialogues now hold the badness a volume finding needs to block, or what is missing.
+     */
+    private Map<String, Object> evidence(final HostKey key, final long now)
+    {
+        final Map<String, Object> out = new java.util.LinkedHashMap<>();
+        final Decision block = engine.verdicts.lastBlock(key.hi(), key.lo());
+        if (block != null)
+        {
+            out.put("last_block", ControlServer.map("time", block.time().toString(), "rule", block.rule(),
+                "reason", block.reason(), "evidence", block.evidence()));
+        }
+        final boolean backed = engine.sequential.corroborates(key.hi(), key.lo(), now);
+        out.put("corroborates_volume", backed);
+        out.put("badness", engine.sequential.evidence(key.hi(), key.lo(), now));
+        if (!backed)
+        {
+            out.put("missing", "volume alone would only alert: " + engine.sequential.missing(key.hi(), key.lo(), now));
         }
         return out;
     }

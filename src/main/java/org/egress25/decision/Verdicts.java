@@ -130,6 +130,7 @@ public final class Verdicts
             final Decision decision = new Decision(
                 now, key.text(), Action.BLOCK, rule, reason, toInstant(record.blockedUntilNanos), withLadder,
                 Source.DETECTOR, strike);
+            record.lastBlock = decision;
             sink.accept(decision);
             return decision;
         }
@@ -216,6 +217,17 @@ public final class Verdicts
     }
 
     /**
+     * The detector decision that made the host's latest block, with its reason and evidence (what carried it:
+     * the decisive signal, or the volume finding and the badness that corroborated it), or null. For
+     * {@code explain}; the host's record keeps it while the record lives (30 days unseen at most).
+     */
+    public Decision lastBlock(final long hi, final long lo)
+    {
+        final HostRecord record = hosts.getIfPresent(new HostKey(hi, lo));
+        return record == null ? null : record.lastBlock;
+    }
+
+    /**
      * Records a block made elsewhere (operator, or restored from the journal at start).
      *
      * @param strikeEndsNanos when each remembered strike's block ended or will end, as the journal's store
@@ -299,6 +311,8 @@ public final class Verdicts
     private static final class HostRecord
     {
         long blockedUntilNanos;
+        /** The detector decision of the latest block, kept for explain. */
+        Decision lastBlock;
         /** When each remembered strike's block ends (or ended), oldest first. */
         final Deque<Long> strikes = new ArrayDeque<>();
 

@@ -23,8 +23,8 @@ import java.util.Set;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
+import org.egress25.decision.HostKey;
 import org.egress25.decision.JsonLines;
-import org.egress25.policy.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -243,15 +243,14 @@ public final class BlockJournal implements AutoCloseable
         final String host = DecisionJson.text(node, "host");
         try
         {
-            final long[] pair = Addresses.parse(host);
-            return Addresses.format(pair[0], pair[1]);
+            return HostKey.canonical(host);
         }
         catch (final IllegalArgumentException e)
         {
             final String decimal = decimalQuad(host);
             if (decimal == null)
             {
-                throw new BadHost("host '" + host + "' is not an IP address");
+                throw new BadHost("host '" + host + "' is not an IP address or an IPv6 prefix");
             }
             // written by an older egress25 that took leading zeros; the block stands, in canonical form
             LOG.warn("block journal: host '{}' read as {} (leading zeros are decimal here)", host, decimal);

@@ -174,7 +174,22 @@ public final class NftablesEnforcer implements Enforcer
     public synchronized ReconcileReport reconcile(final BlockStore store, final List<ActiveBlock> expiredWhileDown,
         final Predicate<String> mayRemove, final Instant now) throws EnforcerException
     {
-        reconcileOk = false;
+        try
+        {
+            final ReconcileReport report = checkOwnerAndReconcile(store, expiredWhileDown, mayRemove, now);
+            reconcileOk = report.applied();
+            return report;
+        }
+        catch (final EnforcerException | RuntimeException e)
+        {
+            reconcileOk = false;
+            throw e;
+        }
+    }
+
+    private ReconcileReport checkOwnerAndReconcile(final BlockStore store, final List<ActiveBlock> expiredWhileDown,
+        final Predicate<String> mayRemove, final Instant now) throws EnforcerException
+    {
         final TableOwner owner = owner();
         if (owner == null)
         {
@@ -201,9 +216,7 @@ public final class NftablesEnforcer implements Enforcer
                 + "); this instance no longer corrects it");
             throw new EnforcerException(lastError);
         }
-        final ReconcileReport report = Reconciler.reconcile(store, expiredWhileDown, mayRemove, this, now);
-        reconcileOk = report.applied();
-        return report;
+        return Reconciler.reconcile(store, expiredWhileDown, mayRemove, this, now);
     }
 
     @Override
@@ -582,10 +595,18 @@ public final class NftablesEnforcer implements Enforcer
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Leaves the table and its elements in place: the kernel keeps enforcing, and lifts each block on time. */
+    /**
+     * Leaves the table and its elements in place (the kernel keeps enforcing, and lifts each block on time) and
+     * gives up the owner mark, so the next instance may take the table over at once; after a crash the mark
+     * stays, and the next instance sees that its process is gone.
+     */
     @Override
-    public void close()
+    public synchronized void close()
     {
+        if (self.equals(owner()))
+        {
+            nft("flush set inet " + config.table() + " " + NftScript.OWNER_SET + "\n");
+        }
         if (pendingCount() > 0)
         {
             LOG.warn("nftables: {} element change(s) were never applied; the reconcile at next start will fix them",

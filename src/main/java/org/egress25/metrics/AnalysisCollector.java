@@ -30,6 +30,14 @@ public final class AnalysisCollector extends Collector
         evicted.addMetric(List.of("idle"), stats.idleEvictions());
         evicted.addMetric(List.of("capacity"), stats.capacityEvictions());
         out.add(evicted);
+        out.add(new GaugeMetricFamily("egress25_ipv6_prefixes_tracked",
+            "IPv6 prefixes (a class's ipv6-prefix, /64 by default) judged as one beside their addresses.",
+            stats.prefixesTracked()));
+        final CounterMetricFamily prefixesEvicted = new CounterMetricFamily("egress25_ipv6_prefixes_evicted_total",
+            "IPv6 prefixes dropped from tracking: idle or capacity, as for hosts.", List.of("reason"));
+        prefixesEvicted.addMetric(List.of("idle"), stats.prefixIdleEvictions());
+        prefixesEvicted.addMetric(List.of("capacity"), stats.prefixCapacityEvictions());
+        out.add(prefixesEvicted);
         out.add(new GaugeMetricFamily("egress25_connections_tracked",
             "TCP connections tracked for SYN timeouts and concurrency.", stats.connectionsTracked()));
         out.add(new CounterMetricFamily("egress25_connections_evicted_total",

@@ -210,23 +210,23 @@ public final class PolicyReloader implements AutoCloseable
             final String removal = forced ? null : removal(loaded, files);
             if (removal != null)
             {
-                held.incrementAndGet();
                 lastReload = Instant.now();
                 lastSucceeded = false;
                 final String message = "reload held: it would remove " + removal + "; check the files with "
                     + "`egress25 rules check " + path + "` and send SIGHUP to apply them";
                 lastProblems = List.of(new Problem(path.toString(), 0, 0, Problem.Severity.ERROR, message));
+                held.incrementAndGet();  // last: whoever sees the count sees the problem and the state with it
                 LOG.warn("rules {}; still running rules {}", message, shortHash(current));
                 return false;
             }
             onReload.accept(loaded);
             current = loaded;
             currentFiles = files;
-            successes.incrementAndGet();
             lastReload = Instant.now();
             activeSince = lastReload;
             lastSucceeded = true;
             lastProblems = loaded.notes();
+            successes.incrementAndGet();
             LOG.info("rules reloaded from {}: {} classes, {} exemptions, hash {}", path, loaded.classes().size(),
                 loaded.exemptions().list().size(), shortHash(loaded));
             for (final Problem note : loaded.notes())
@@ -239,10 +239,10 @@ public final class PolicyReloader implements AutoCloseable
 
     private void refused(final List<Problem> problems)
     {
-        failures.incrementAndGet();
         lastReload = Instant.now();
         lastSucceeded = false;
         lastProblems = problems;
+        failures.incrementAndGet();
     }
 
     /** What {@code loaded} would remove of the running rules, when that is too much to apply unasked; else null. */

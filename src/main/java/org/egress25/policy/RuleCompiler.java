@@ -382,11 +382,29 @@ final class RuleCompiler
         return new RateDetector(id, metric, ports, window, threshold, minAttempts, action);
     }
 
+    /**
+     * The highest distinct-destinations threshold the estimator reads reliably. It counts bits of a 128-bit
+     * bitmap, a lower bound that reads 70 for 100 true destinations and saturates towards 128 (WindowSlot has
+     * the arithmetic): above 60 the reading lags the truth by a quarter or more, and above 127 it can never fire.
+     */
+    static final double DISTINCT_ESTIMATOR_RANGE = 60;
+
     Double threshold(final Node node, final String path, final RateMetric metric)
     {
-        return metric == RateMetric.FAILURE_RATIO
-            ? reader.number(node, path, 0, true, 1, false)
-            : reader.number(node, path, 0, false, 1e12, false);
+        if (metric == RateMetric.FAILURE_RATIO)
+        {
+            return reader.number(node, path, 0, true, 1, false);
+        }
+        final Double value = reader.number(node, path, 0, false, 1e12, false);
+        if (value != null && metric == RateMetric.DISTINCT_DESTINATIONS && value > DISTINCT_ESTIMATOR_RANGE)
+        {
+            reader.warning(node, path + ": " + RuleReader.format(value) + " distinct destinations lies beyond what"
+                + " the distinct-count estimator reads (a 128-bit bitmap: it reads 70 for 100 true destinations and"
+                + (value >= 128 ? " can never reach " + RuleReader.format(value) : " needs about "
+                + Math.round(-128 * Math.log(1 - Math.min(value, 127) / 128.0)) + " true destinations to pass it")
+                + "); keep it at " + RuleReader.format(DISTINCT_ESTIMATOR_RANGE) + " or below, or use an attempts rule");
+        }
+        return value;
     }
 
     Action action(final Node node, final String path)

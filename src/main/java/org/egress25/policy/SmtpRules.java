@@ -75,7 +75,8 @@ public record SmtpRules(
         return new SmtpRules(
             new Blocklist("smtp-blocklist-reply", List.of(
                 "spamhaus", "spamcop", "abuseat", "cbl.", "sorbs", "barracuda", "uceprotect", "psbl",
-                "mailspike", "blocklist.de", "spamrats", "dnsbl", "blacklist", "blocklist", "rbl"), Action.BLOCK),
+                "mailspike", "blocklist.de", "spamrats", "dnsbl", "blacklist", "blocklist", "block list", "rbl", "(s3140)",
+                "(s3150)"), Action.BLOCK),
             new Rejection("smtp-rejection-share", 0.3, 10, Duration.ofHours(1), Action.BLOCK),
             new Helo("smtp-helo-quality", 1, Duration.ofHours(1), List.of(
                 "gmail.com", "google.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com", "microsoft.com",

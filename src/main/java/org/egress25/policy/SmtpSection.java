@@ -1,7 +1,9 @@
 package org.egress25.policy;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.egress25.decision.Action;
@@ -135,7 +137,8 @@ final class SmtpSection
     SprtRules sprt()
     {
         final SprtRules b = rules.base().sprt();
-        final Mapping m = rules.section("sprt", List.of("alpha", "beta", "theta0", "theta1", "idle-reset"));
+        final Mapping m = rules.section("sprt",
+            List.of("alpha", "beta", "theta0", "theta1", "idle-reset", "likelihoods", "corroboration-alpha"));
         if (m == null)
         {
             if (!rules.has("sprt"))
@@ -151,6 +154,9 @@ final class SmtpSection
         final Double theta0 = rules.field(m, "theta0", b.theta0(), probability);
         final Double theta1 = rules.field(m, "theta1", b.theta1(), probability);
         final Duration idle = rules.field(m, "idle-reset", b.idleReset(), reader::duration);
+        Double corroboration = rules.field(m, "corroboration-alpha", b.corroborationAlpha(), errorRate);
+        final Map<String, SprtRules.Likelihood> likelihoods = rules.field(m, "likelihoods", b.likelihoods(),
+            this::likelihoods);
         if (theta0 != null && theta1 != null && theta0 >= theta1)
         {
             reader.error(m.has("theta1") ? m.get("theta1") : m.node(), "sprt.theta1: must be greater than theta0 ("
@@ -158,6 +164,60 @@ final class SmtpSection
                 + " are bad more often than a clean host's");
             return null;
         }
-        return RuleCompiler.anyNull(alpha, beta, theta0, theta1, idle) ? null : new SprtRules(b.id(), alpha, beta, theta0, theta1, idle);
+        if (alpha != null && corroboration != null && corroboration < alpha && !m.has("corroboration-alpha"))
+        {
+            // Left out: never ask less of the test alone than of corroboration.
+            corroboration = alpha;
+        }
+        if (alpha != null && corroboration != null && corroboration < alpha)
+        {
+            reader.error(m.get("corroboration-alpha"), "sprt.corroboration-alpha: must be at least alpha ("
+                + RuleReader.format(corroboration) + " < " + RuleReader.format(alpha) + "): corroborating a volume"
+                + " finding asks for less evidence than blocking on the test alone");
+            return null;
+        }
+        return RuleCompiler.anyNull(alpha, beta, theta0, theta1, idle, corroboration, likelihoods) ? null
+            : new SprtRules(b.id(), alpha, beta, theta0, theta1, idle, likelihoods, corroboration);
+    }
+
+    /** {@code likelihoods: {unknown-users: {clean: 0.1, spambot: 0.3}}}: each listed kind's own pair. */
+    private Map<String, SprtRules.Likelihood> likelihoods(final Node node, final String path)
+    {
+        final Mapping kinds = reader.mapping(node, path, SprtRules.KINDS);
+        if (kinds == null)
+        {
+            return null;
+        }
+        final BiFunction<Node, String, Double> probability = (n, p) -> reader.number(n, p, 0, true, 1, true);
+        final Map<String, SprtRules.Likelihood> out = new LinkedHashMap<>();
+        boolean ok = true;
+        for (final String kind : kinds.keys())
+        {
+            final Mapping pair = reader.mapping(kinds.get(kind), kinds.path(kind), List.of("clean", "spambot"));
+            if (pair == null)
+            {
+                ok = false;
+                continue;
+            }
+            final Node cleanNode = pair.required("clean");
+            final Node spambotNode = pair.required("spambot");
+            final Double clean = cleanNode == null ? null : probability.apply(cleanNode, pair.path("clean"));
+            final Double spambot = spambotNode == null ? null : probability.apply(spambotNode, pair.path("spambot"));
+            if (clean == null || spambot == null)
+            {
+                ok = false;
+                continue;
+            }
+            if (spambot <= clean)
+            {
+                reader.error(spambotNode, pair.path("spambot") + ": must be greater than clean ("
+                    + RuleReader.format(spambot) + " <= " + RuleReader.format(clean) + "): a bad observation is"
+                    + " evidence against the host only if spambots make it more often");
+                ok = false;
+                continue;
+            }
+            out.put(kind, new SprtRules.Likelihood(clean, spambot));
+        }
+        return ok ? out : null;
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
  * A host list at the top sorts by any column and filters by text and status (a few lines of inline script;
  * without script the list still reads, unsorted); below it a section per host with its status, a timeline of
  * port-25 attempts per minute with each decision marked on it (inline SVG), the evidence of every decision,
+ * (a link ending in {@code #filter=TEXT} opens the list filtered, for a ticket that points at one host),
  * the strikes, the reply-code histogram, top destinations, HELO names and the (redacted) envelope counts.
  *
  * <p>Rendered from {@link FlaggedHostReport#toMap()}, the model {@code report.json} is written from, so the
@@ -436,6 +437,7 @@ final class HtmlReport
         "  var show=(!q||r.textContent.toLowerCase().indexOf(q)>=0)&&(!s||r.dataset.status===s);",
         "  r.style.display=show?'':'none';});}",
         "filter.addEventListener('input',apply);status.addEventListener('change',apply);",
+        "var m=/^#filter=(.*)$/.exec(location.hash);if(m){filter.value=decodeURIComponent(m[1]);apply();}",
         "Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th,i){",
         " th.addEventListener('click',function(){",
         "  var dir=th.dataset.dir==='asc'?-1:1;th.dataset.dir=dir===1?'asc':'desc';var num=th.dataset.sort==='number';",

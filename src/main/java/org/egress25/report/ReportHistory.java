@@ -1,10 +1,14 @@
 package org.egress25.report;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.egress25.decision.Decision;
@@ -18,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * host flagged before it, with its decisions and strikes. Traffic detail (timeline, destinations) lives only
  * in the analysers and starts afresh; the decisions do not.
  *
- * <p>Reads at most the last {@value #MAX_BYTES} bytes of the log (some 200,000 decisions), so a log of months
- * does not hold up the start; the collector's own bounds apply on top. A line that cannot be read is skipped
- * and counted.
+ * <p>Reads at most the last {@value #MAX_BYTES} bytes of the log (some 25,000 decisions of about 330 bytes),
+ * line by line, so a log of months neither holds up the start nor needs more heap than the decisions kept;
+ * the collector's own bounds apply on top. A line that cannot be read is skipped and counted.
  */
 public final class ReportHistory
 {
-    static final long MAX_BYTES = 64L * 1024 * 1024;
+    static final long MAX_BYTES = 8L * 1024 * 1024;
+    private static final int BATCH = 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ReportHistory.class);
 
     private ReportHistory()
@@ -38,40 +43,51 @@ public final class ReportHistory
         {
             return 0;
         }
-        final List<Decision> decisions = new ArrayList<>();
+        int restored = 0;
         int unreadable = 0;
-        final String text;
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r"))
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ))
         {
-            final long start = Math.max(0, file.length() - MAX_BYTES);
-            final byte[] bytes = new byte[(int)(file.length() - start)];
-            file.seek(start);
-            file.readFully(bytes);
-            final String raw = new String(bytes, StandardCharsets.UTF_8);
-            // starting mid-file: the first line is a fragment
-            text = start == 0 ? raw : raw.substring(raw.indexOf('\n') + 1);
+            final long start = Math.max(0, channel.size() - MAX_BYTES);
+            channel.position(start);
+            final BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
+                StandardCharsets.UTF_8));
+            if (start > 0)
+            {
+                // starting mid-file: the first line is a fragment
+                lines.readLine();
+            }
+            final List<Decision> batch = new ArrayList<>(BATCH);
+            String line;
+            while ((line = lines.readLine()) != null)
+            {
+                if (line.isBlank())
+                {
+                    continue;
+                }
+                try
+                {
+                    batch.add(DecisionJson.fromJson(line));
+                }
+                catch (final IllegalArgumentException e)
+                {
+                    unreadable++;
+                    continue;
+                }
+                if (batch.size() == BATCH)
+                {
+                    collector.onDecisions(batch);
+                    restored += batch.size();
+                    batch.clear();
+                }
+            }
+            collector.onDecisions(batch);
+            restored += batch.size();
         }
-        for (final String line : text.split("\n"))
+        if (restored + unreadable > 0)
         {
-            if (line.isBlank())
-            {
-                continue;
-            }
-            try
-            {
-                decisions.add(DecisionJson.fromJson(line));
-            }
-            catch (final IllegalArgumentException e)
-            {
-                unreadable++;
-            }
-        }
-        collector.onDecisions(decisions);
-        if (decisions.size() + unreadable > 0)
-        {
-            LOG.info("report: {} earlier decision(s) restored from {}{}", decisions.size(), log,
+            LOG.info("report: {} earlier decision(s) restored from {}{}", restored, log,
                 unreadable == 0 ? "" : ", " + unreadable + " unreadable line(s) skipped");
         }
-        return decisions.size();
+        return restored;
     }
 }

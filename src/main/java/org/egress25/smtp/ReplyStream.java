@@ -211,7 +211,7 @@ final class ReplyStream extends LineStream
                 earlyRejection |= isRejection(code);
                 break;
             case RCPT:
-                earlyRejection |= isRejection(code);
+                earlyRejection |= isRejection(code) && !ReplyCodes.mailboxLevel(code, text, length);
                 if (refused)
                 {
                     log.recipientRefused(tx, code);

@@ -32,6 +32,15 @@ abstract class SessionDetector
     }
 
     /**
+     * True for a volume rule (how much a host sends, not how badly it goes): its block needs corroboration by
+     * independent badness evidence (issue 11's evidence model); without it the finding only alerts.
+     */
+    boolean volume()
+    {
+        return false;
+    }
+
+    /**
      * Counts the session into the host's windows and says whether the host is now over the rule's
      * threshold. Runs for every judged session: no allocation.
      */

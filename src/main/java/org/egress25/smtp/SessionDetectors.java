@@ -159,9 +159,18 @@ final class SessionDetectors
         }
     }
 
-    /** RCPT commands, or distinct recipient domains, over the window. */
+    /**
+     * RCPT commands, or distinct recipient domains, over the window: volume, which a busy legitimate server
+     * has too, so it blocks only when corroborated ({@link SessionDetector#volume()}).
+     */
     static final class FanOut extends SessionDetector
     {
+        @Override
+        boolean volume()
+        {
+            return true;
+        }
+
         @Override
         SmtpRules.Rule ruleIn(final SmtpRules rules)
         {

@@ -35,7 +35,8 @@ import java.nio.file.StandardOpenOption;
  * needs (fan-out to many domains, a provider's MX); one character is not enough to recover a name, and
  * unlike a salted hash the result reads at a glance. The null sender stays {@code ""}. Reply text
  * ({@code last_reply}, {@code blocklist_reply}) is redacted the same way wherever it holds a mailbox: servers
- * echo recipients ({@code 550 5.1.1 <john@example.com>: unknown}) and VRFY answers name them. The log is not
+ * echo recipients ({@code 550 5.1.1 <john@example.com>: unknown}) and VRFY answers name them; so is a HELO
+ * argument that holds one ({@code EHLO alice.secret@example.com} from a misconfigured client). The log is not
  * redacted by default: it is the operator's own traffic.
  *
  * <p>Writes go to a 64 KB buffer on the analysis thread, so a session costs a memory copy, not a system
@@ -127,7 +128,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
         json.writeNumberField("client_port", s.clientPort());
         json.writeStringField("server", s.server());
         json.writeNumberField("server_port", s.serverPort());
-        json.writeStringField("helo", s.helo());
+        json.writeStringField("helo", freeText(s.helo()));
         json.writeStringField("tls", s.tls().label());
         json.writeObjectFieldStart("auth");
         json.writeNumberField("attempts", s.authAttempts());
@@ -146,7 +147,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             json.writeEndArray();
             json.writeNumberField("rcpt_rejected", t.rcptRejected());
             json.writeStringField("data", t.data());
-            json.writeStringField("last_reply", replyText(t.lastReply()));
+            json.writeStringField("last_reply", freeText(t.lastReply()));
             json.writeNumberField("rcpt_count", t.rcptCount());
             json.writeNumberField("data_bytes", t.dataBytes());
             json.writeEndObject();
@@ -168,7 +169,7 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
             }
         }
         json.writeEndObject();
-        json.writeStringField("blocklist_reply", replyText(s.blocklistReply()));
+        json.writeStringField("blocklist_reply", freeText(s.blocklistReply()));
         json.writeStringField("directions", s.directions());
         json.writeNumberField("bytes_client", s.clientBytes());
         json.writeNumberField("bytes_server", s.serverBytes());
@@ -181,9 +182,10 @@ public final class SessionLogWriter implements SessionSink, Flushable, Closeable
         return redact ? redactMailbox(address) : address;
     }
 
-    private String replyText(final String reply)
+    /** Reply text or a HELO argument: under redaction, any mailbox in it is redacted. */
+    private String freeText(final String text)
     {
-        return redact ? redactMailboxesIn(reply) : reply;
+        return redact ? redactMailboxesIn(text) : text;
     }
 
     /**

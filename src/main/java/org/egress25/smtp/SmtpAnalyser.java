@@ -3,6 +3,7 @@ package org.egress25.smtp;
 import java.util.List;
 import java.util.function.Supplier;
 import org.egress25.analysis.Analyser;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Verdicts;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.pipeline.PacketEvent;
@@ -60,6 +61,15 @@ public final class SmtpAnalyser implements Analyser
         // was 12% of the SMTP analyser's time on the replay benchmark: each sweep touches every live Session.
         final long idle = limits.idleTimeout().toNanos();
         this.sweepIntervalNanos = Math.min(idle / 4, Math.max(1_000_000_000L, idle / 20));
+    }
+
+    /**
+     * What backs a volume finding (recipient fan-out) before it may block; set before the pipeline starts. The
+     * default, {@link Corroboration#NONE}, never does: recipient volume alone then only alerts.
+     */
+    public void setCorroboration(final Corroboration corroboration)
+    {
+        patterns.setCorroboration(corroboration);
     }
 
     @Override

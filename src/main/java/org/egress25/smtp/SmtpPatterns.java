@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.egress25.decision.Action;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
 import org.egress25.decision.Verdicts;
@@ -23,11 +24,16 @@ import org.egress25.policy.SmtpRules;
  * finished sessions (the {@link SessionDetectors}). Thresholds come from {@code policy.smtp()} on every call,
  * so a reload applies to the next session.
  *
- * <p><b>Blocklist reply</b> fires on the reply line itself, before the session ends: a 4xx/5xx text naming
- * one of the rule's zones. It asks for the rule's action when the reply is about the client itself (it names
- * the host's address, forwards or reversed as in a DNSBL query name, or it refuses the greeting or HELO,
- * which only the client's address can have earned); a blocklist reply later in the dialogue may be about a
- * domain in the message (Spamhaus DBL), so it only alerts.
+ * <p><b>Blocklist reply</b> fires on the reply line itself, before the session ends: a 4xx/5xx text matching
+ * one of the rule's patterns (zone names such as "spamhaus", and operators' own wordings such as Outlook's
+ * "on our block list"). It is a decisive signal, and asks for the rule's action, only when the reply names
+ * the host's address (forwards, or reversed as in a DNSBL query name): then a receiver says in so many words
+ * that this host is listed. Any other blocklist reply (at the greeting without the address, or later in the
+ * dialogue, where it may be about a domain in the message, Spamhaus DBL) is badness evidence: it alerts, and
+ * the session counts as a blocklist observation of the sequential test.
+ *
+ * <p><b>Volume</b> (the recipient fan-out rule) never blocks on its own: it blocks only when the sequential
+ * test's badness evidence {@link Corroboration corroborates} it, and alerts otherwise, saying what is missing.
  *
  * <p>At session end the outcome goes to the sequential test, then each detector judges the session against
  * the host's windows; a finding becomes a decision when it is {@link #due due}.
@@ -57,6 +63,7 @@ final class SmtpPatterns implements Session.Listener
     private byte[][] zones = new byte[0][];
     private boolean[] zoneStarts = new boolean[1 << 16];
     private long nextSweepNanos = Long.MIN_VALUE;
+    private Corroboration corroboration = Corroboration.NONE;
 
     SmtpPatterns(final Supplier<Policy> policy, final Verdicts verdicts, final SessionOutcome.Listener outcomes,
         final SmtpLimits limits, final SmtpCounters counters)
@@ -81,6 +88,11 @@ final class SmtpPatterns implements Session.Listener
                 return full;
             }
         };
+    }
+
+    void setCorroboration(final Corroboration corroboration)
+    {
+        this.corroboration = corroboration;
     }
 
     // ------------------------------------------------------------------ blocklist, as replies arrive
@@ -124,7 +136,6 @@ final class SmtpPatterns implements Session.Listener
     {
         final String host = Addresses.format(s.clientHi(), s.clientLo());
         final boolean namesHost = namesAddress(text, host, s.clientHi(), s.clientLo());
-        final boolean aboutClient = namesHost || verb == Verb.GREETING || verb == Verb.EHLO || verb == Verb.HELO;
         final String server = Addresses.format(s.serverHi(), s.serverLo());
         final Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("reply", text);
@@ -133,11 +144,17 @@ final class SmtpPatterns implements Session.Listener
         evidence.put("answering", verb.label());
         evidence.put("server", server);
         evidence.put("server_port", s.serverPort());
+        evidence.put("basis", namesHost ? "decisive: the reply names this host's address" : "badness evidence only");
+        if (!namesHost)
+        {
+            evidence.put("missing", "a reply naming the host's address (only that is decisive); the session counts"
+                + " as a blocklist observation of the sequential test");
+        }
         final String reason = "remote server " + server + " refused with a blocklist reply ("
             + rule.zones().get(zone) + ")" + (namesHost ? " naming this host's address" : "")
-            + (aboutClient ? "" : "; not clearly about the host, so alert only") + ": " + text;
+            + (namesHost ? "" : "; it does not name the host, so alert only") + ": " + text;
         fire(state, s.clientHi(), s.clientLo(), s.hostClass(), Policy.groupOf(s.serverPort()), rule.id(),
-            aboutClient ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos());
+            namesHost ? rule.action() : Action.ALERT, reason, evidence, s.lastNanos());
     }
 
     private static String replyText(final byte[] line, final int length)
@@ -303,7 +320,15 @@ final class SmtpPatterns implements Session.Listener
         final String[] ids = ruleIds(rules);
         for (int i = 0; i < detectors.length; i++)
         {
-            if (detectors[i].observe(f) && due(f.host, ids[i], nowNanos))
+            if (!detectors[i].observe(f))
+            {
+                continue;
+            }
+            if (detectors[i].volume() && detectors[i].action(rules) == Action.BLOCK)
+            {
+                volumeFinding(detectors[i], f, ids[i], nowNanos);
+            }
+            else if (due(f.host, ids[i], nowNanos))
             {
                 found(detectors[i], f, nowNanos);
             }
@@ -345,6 +370,43 @@ final class SmtpPatterns implements Session.Listener
     long retainedBytes()
     {
         return retainedBytes;
+    }
+
+    /**
+     * A volume finding that wants a block: a block when the sequential test corroborates it (even within the
+     * hour after its alert: the evidence arrived since), an alert saying what is missing otherwise.
+     */
+    private void volumeFinding(final SessionDetector detector, final SessionFacts f, final String id, final long now)
+    {
+        final Session s = f.session;
+        final boolean backed = corroboration.corroborates(s.clientHi(), s.clientLo(), now);
+        if (backed ? !unblocked(f.host, id, now) : !due(f.host, id, now))
+        {
+            return;
+        }
+        final Map<String, Object> evidence = new LinkedHashMap<>(detector.evidence(f));
+        final String reason;
+        if (backed)
+        {
+            evidence.put("basis", "corroborated: volume and badness evidence");
+            evidence.put("corroborated_by", corroboration.evidence(s.clientHi(), s.clientLo(), now));
+            reason = detector.reason(f) + "; corroborated by the host's bad dialogues";
+        }
+        else
+        {
+            evidence.put("basis", "volume alone");
+            evidence.put("missing", corroboration.missing(s.clientHi(), s.clientLo(), now));
+            reason = detector.reason(f) + "; volume alone, so alert only";
+        }
+        fire(f.host, s.clientHi(), s.clientLo(), s.hostClass(), f.group, id, backed ? Action.BLOCK : Action.ALERT, reason,
+            evidence, now);
+    }
+
+    /** Like {@link #due} for a block: only the host's current block holds it back, not an earlier alert. */
+    private static boolean unblocked(final HostState h, final String rule, final long now)
+    {
+        h.rules.add(rule);
+        return !(h.blockedKnown && now - h.blockedUntilNanos < 0);
     }
 
     /**

@@ -46,9 +46,26 @@ final class Addressing
         return !ipv6.isEmpty();
     }
 
+    /** 100.64.0.0, in the low 64 bits of an IPv4-mapped key: an address in RFC 6598 CGNAT space. */
+    static final long CGNAT = 0x0000_ffff_6440_0000L;
+    /** 10.0.0.0: RFC 1918 space that the shipped rules class as residential-dynamic. */
+    static final long RESIDENTIAL = 0x0000_ffff_0a00_0000L;
+    /** 172.16.0.0: RFC 1918 space that the shipped rules class as business-static. */
+    static final long BUSINESS = 0x0000_ffff_ac10_0000L;
+
     /** The next inside host of a kind; IPv4 ones go round the IPv4 prefixes unless {@code preferCgnat}. */
     Node inside(final HostKind kind, final boolean v6, final boolean preferCgnat)
     {
+        return inside(kind, v6, preferCgnat ? CGNAT : 0);
+    }
+
+    /**
+     * The next inside host of a kind, in the inside prefix holding {@code preferred} ({@link #CGNAT},
+     * {@link #BUSINESS}) when there is one, else going round the prefixes of its family; 0 prefers none.
+     */
+    Node inside(final HostKind kind, final boolean v6, final long preferred)
+    {
+        final boolean preferring = preferred != 0 && !v6;
         final List<Cidr> family = v6 ? ipv6 : ipv4;
         if (family.isEmpty())
         {
@@ -57,17 +74,17 @@ final class Addressing
         }
         final int n = counters[kind.ordinal()][v6 ? 1 : 0]++;
         Cidr prefix = family.get(n % family.size());
-        if (preferCgnat)
+        if (preferring)
         {
             for (final Cidr cidr : family)
             {
-                if (cidr.contains(0, 0x0000_ffff_6440_0000L))
+                if (cidr.contains(0, preferred))
                 {
                     prefix = cidr;
                 }
             }
         }
-        final int index = preferCgnat ? n : n / family.size();
+        final int index = preferring ? n : n / family.size();
         final Set<Long> taken = used.computeIfAbsent(prefix, cidr -> new HashSet<>());
         long offset = ((kind.ordinal() + 1L) << 12) + (index / 250) * 256L + 4 + index % 250;
         if (index >= KIND_SPAN || offset >= prefix.size() - 1 || taken.contains(offset))

@@ -3,9 +3,9 @@ package org.egress25.synth;
 import java.util.SplittableRandom;
 
 /**
- * A business's busy mail server, exempted by policy: relays on 25 every ~8 s to 40 MX hosts with PIPELINING,
- * and receives mail from outside MTAs on its own port 25 (a quarter of its sessions). Its rates would trip a
- * rate detector, which is why a real deployment lists it in an exempt class; the label says clean.
+ * A business's busy mail server: relays on 25 every ~8 s to 40 MX hosts with PIPELINING, and receives mail
+ * from outside MTAs on its own port 25 (a quarter of its sessions). Its rates trip the volume detectors; its
+ * dialogues are clean, so a correct filter alerts and never blocks it, exempted or not.
  */
 final class BusinessMta extends SmallMta
 {
@@ -57,8 +57,8 @@ final class BusinessMta extends SmallMta
     @Override
     String note()
     {
-        return "exempted business mail server " + helo() + ": relays on 25 every ~8 s to " + destinations().length
-            + " MX hosts with PIPELINING and receives inbound mail; clean once exempted (exemptions.yaml: - source: "
-            + node.text() + "/32), a rate detector blocks it otherwise";
+        return "business mail server " + helo() + ": relays on 25 every ~8 s to " + destinations().length
+            + " MX hosts with PIPELINING and receives inbound mail; its volume trips rate detectors, its dialogues"
+            + " are clean: alert, never block";
     }
 }

@@ -27,10 +27,10 @@ public record Labels(List<Label> hosts)
         return hosts.stream().filter(label -> label.host().equals(host)).findFirst();
     }
 
-    /** Hosts a correct filter blocks. */
+    /** Abusive hosts: those a correct filter blocks, and those it may only alert on (submission abuse). */
     public List<Label> abusive()
     {
-        return hosts.stream().filter(label -> label.expectedVerdict().equals("block")).toList();
+        return hosts.stream().filter(label -> !label.expectedVerdict().equals("clean")).toList();
     }
 
     public void write(final Path path) throws IOException

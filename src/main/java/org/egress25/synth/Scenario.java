@@ -55,12 +55,15 @@ public record Scenario(
             throw new IllegalArgumentException("at least one inside prefix is needed");
         }
         final boolean anyIpv4 = inside.stream().anyMatch(Cidr::isIpv4);
-        if (counts.getOrDefault(HostKind.IPV6_SPAMBOT, 0) > 0 && inside.stream().allMatch(Cidr::isIpv4))
+        for (final HostKind v6 : List.of(HostKind.IPV6_SPAMBOT, HostKind.IPV6_ROTATING_BOT))
         {
-            throw new IllegalArgumentException("scenario has ipv6-spambot hosts but no inside IPv6 prefix");
+            if (counts.getOrDefault(v6, 0) > 0 && inside.stream().allMatch(Cidr::isIpv4))
+            {
+                throw new IllegalArgumentException("scenario has " + v6.label() + " hosts but no inside IPv6 prefix");
+            }
         }
-        final boolean anyIpv4Host = counts.entrySet().stream()
-            .anyMatch(entry -> entry.getKey() != HostKind.IPV6_SPAMBOT && entry.getValue() > 0);
+        final boolean anyIpv4Host = counts.entrySet().stream().anyMatch(entry -> entry.getKey() != HostKind.IPV6_SPAMBOT
+            && entry.getKey() != HostKind.IPV6_ROTATING_BOT && entry.getValue() > 0);
         if ((anyIpv4Host || backgroundPackets > 0) && !anyIpv4)
         {
             throw new IllegalArgumentException("scenario has IPv4 hosts but no inside IPv4 prefix");
@@ -78,7 +81,27 @@ public record Scenario(
     }
 
     /**
-     * Defaults: seed 1, 10 minutes from 2026-11-28T08:00:00Z, one host of every kind, inside 10.0.0.0/16,
+     * Adds the harder test bed (issue 11, section 3) to a builder: one host of every kind of
+     * {@link HostKind#hardTestBed()}, two busy business MTAs and two low-and-slow bots; with
+     * {@code defaultPrefixes}, the default inside prefixes plus 172.16.0.0/16, which the shipped rules class as
+     * business-static, where the business kinds go.
+     */
+    public static Builder hardTestBed(final Builder builder, final boolean defaultPrefixes)
+    {
+        for (final HostKind kind : HostKind.hardTestBed())
+        {
+            builder.hosts(kind, kind == HostKind.BUSY_BUSINESS_MTA || kind == HostKind.LOW_AND_SLOW_BOT ? 2 : 1);
+        }
+        if (defaultPrefixes)
+        {
+            builder.inside("10.0.0.0/16").inside("100.64.0.0/10").inside("172.16.0.0/16").inside("2001:db8:100::/48");
+        }
+        return builder;
+    }
+
+    /**
+     * Defaults: seed 1, 10 minutes from 2026-11-28T08:00:00Z, one host of every original kind (the harder test
+     * bed's kinds are added with {@link #hosts}), inside 10.0.0.0/16,
      * 100.64.0.0/10 and 2001:db8:100::/48, no background.
      */
     public static final class Builder
@@ -94,7 +117,7 @@ public record Scenario(
         {
             for (final HostKind kind : HostKind.values())
             {
-                if (kind != HostKind.BACKGROUND)
+                if (kind.ordinal() < HostKind.BACKGROUND.ordinal())
                 {
                     hosts.put(kind, 1);
                 }

@@ -22,6 +22,8 @@ abstract class SimHost
     final Addressing addressing;
     /** Tie-breaker among hosts due in the same microsecond: creation order. */
     final int order;
+    /** When the host's first activity starts: where an abuser's time to block is measured from. */
+    final long firstMicros;
     long nextMicros;
 
     SimHost(final HostKind kind, final Node node, final SplittableRandom random, final Addressing addressing,
@@ -33,6 +35,7 @@ abstract class SimHost
         this.addressing = addressing;
         this.order = order;
         this.nextMicros = firstMicros;
+        this.firstMicros = firstMicros;
     }
 
     /** Emits the activity due at {@link #nextMicros} and moves it on (never backwards). */
@@ -43,7 +46,19 @@ abstract class SimHost
 
     void labels(final List<Label> out)
     {
-        out.add(new Label(node.text(), kind.label(), kind.expectedVerdict(), note()));
+        out.add(new Label(node.text(), kind.label(), kind.expectedVerdict(), note(), abuseFrom()));
+    }
+
+    /** For an abuser, when its abuse starts (its first activity unless it says otherwise); null when clean. */
+    String abuseFrom()
+    {
+        return kind.isAbusive() ? micros(firstMicros) : null;
+    }
+
+    /** Capture time in microseconds as ISO-8601, for labels. */
+    static String micros(final long micros)
+    {
+        return java.time.Instant.ofEpochSecond(micros / 1_000_000L, (micros % 1_000_000L) * 1_000L).toString();
     }
 
     /** Exponentially distributed gap with the given mean: a Poisson process of activities. */

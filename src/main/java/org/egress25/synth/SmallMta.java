@@ -81,11 +81,7 @@ class SmallMta extends SimHost
         Smtp.ehlo(session, helo, mx.name(), true, false);
         if (startTls)
         {
-            Smtp.startTls(session, context, random);
-            Smtp.encryptedTransaction(session, context, random, 1_500 + random.nextInt(30_000));
-            Tls.closeNotify(session, context, random);
-            session.closeByClient();
-            return session.now();
+            return Relay.encryptedToEnd(session, context, random);
         }
         transaction(session, random, Names.mailbox(random, senderDomain), mx.domain(), recipientCount, pipelining);
         Smtp.quit(session);

@@ -79,6 +79,13 @@ public final class SynthCommand implements Callable<Integer>
             + "except --seed are ignored.")
     private Long benchmarkPackets;
 
+    @Option(names = "--hard-test-bed",
+        description = "Add one host of every kind of the harder test bed (busy business MTA, newsletter server, backup"
+            + " MX, greylisted sender, CGNAT home server, office with MTA, misconfigured client; low-and-slow, TLS-only,"
+            + " CGNAT, rotating IPv6 and mostly-accepted bots, a hijacked MTA) and the business prefix 172.16.0.0/16."
+            + " Give --duration 1h or more: the low-and-slow bot and the hijacked MTA take their time.")
+    private boolean hardTestBed;
+
     @Option(names = "--score", paramLabel = "DECISIONS.jsonl",
         description = "Do not generate: compare a replay's decisions with the labels.json beside OUT.pcap, print "
             + "the table, and exit 0 when every host got its expected verdict, 1 otherwise.")
@@ -114,6 +121,8 @@ public final class SynthCommand implements Callable<Integer>
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             stdout.print(card.table());
+            stdout.println();
+            stdout.print(card.kindTable());
             stdout.flush();
             return card.allAgree() ? 0 : 1;
         }
@@ -129,7 +138,7 @@ public final class SynthCommand implements Callable<Integer>
         }
         final Scenario scenario = scenario();
         final Labels labels = new TrafficGenerator(scenario).write(out);
-        stdout.printf("wrote %s (%,d bytes) and %s: %d hosts, %d to block%n", out, Files.size(out),
+        stdout.printf("wrote %s (%,d bytes) and %s: %d hosts, %d abusive%n", out, Files.size(out),
             parent.resolve("labels.json"), labels.hosts().size(), labels.abusive().size());
         return 0;
     }
@@ -156,6 +165,10 @@ public final class SynthCommand implements Callable<Integer>
             for (final Map.Entry<String, Integer> entry : hosts.entrySet())
             {
                 builder.hosts(HostKind.fromLabel(entry.getKey()), entry.getValue());
+            }
+            if (hardTestBed)
+            {
+                Scenario.hardTestBed(builder, inside.isEmpty());
             }
             for (final String prefix : inside)
             {

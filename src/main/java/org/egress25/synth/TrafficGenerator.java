@@ -175,6 +175,45 @@ public final class TrafficGenerator
             case IPV6_SPAMBOT:
                 return new Ipv6Spambot(addressing.inside(kind, true, false), random, addressing, order, first);
             default:
+                return createHarder(kind, addressing, random, order, first);
+        }
+    }
+
+    /** The kinds of the harder test bed, each on the line it would have: business, CGNAT or home. */
+    private static SimHost createHarder(final HostKind kind, final Addressing addressing,
+        final SplittableRandom random, final int order, final long first)
+    {
+        final long business = Addressing.BUSINESS;
+        final long home = Addressing.RESIDENTIAL;
+        switch (kind)
+        {
+            case BUSY_BUSINESS_MTA:
+                return new BusyBusinessMta(addressing.inside(kind, false, business), random, addressing, order, first);
+            case NEWSLETTER_SERVER:
+                return new NewsletterServer(addressing.inside(kind, false, business), random, addressing, order, first);
+            case BACKUP_MX:
+                return new BackupMx(addressing.inside(kind, false, business), random, addressing, order, first);
+            case GREYLISTED_SENDER:
+                return new GreylistedSender(addressing.inside(kind, false, business), random, addressing, order, first);
+            case CGNAT_HOME_SERVER:
+                return new CgnatHomeServer(addressing.inside(kind, false, true), random, addressing, order, first);
+            case OFFICE_WITH_MTA:
+                return new OfficeWithMta(addressing.inside(kind, false, business), random, addressing, order, first);
+            case MISCONFIGURED_CLIENT:
+                return new MisconfiguredClient(addressing.inside(kind, false, home), random, addressing, order, first);
+            case LOW_AND_SLOW_BOT:
+                return new LowAndSlowBot(addressing.inside(kind, false, home), random, addressing, order, first);
+            case TLS_ONLY_BOT:
+                return new TlsOnlyBot(addressing.inside(kind, false, home), random, addressing, order, first);
+            case CGNAT_BOT:
+                return new CgnatBot(addressing.inside(kind, false, true), random, addressing, order, first);
+            case IPV6_ROTATING_BOT:
+                return new Ipv6RotatingBot(addressing.inside(kind, true, false), random, addressing, order, first);
+            case HIJACKED_MTA:
+                return new HijackedMta(addressing.inside(kind, false, business), random, addressing, order, first);
+            case MOSTLY_ACCEPTED_BOT:
+                return new MostlyAcceptedBot(addressing.inside(kind, false, home), random, addressing, order, first);
+            default:
                 return null;
         }
     }

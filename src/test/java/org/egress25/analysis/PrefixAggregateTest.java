@@ -7,10 +7,12 @@ import static org.egress25.analysis.Traffic.SECOND;
 import static org.egress25.analysis.Traffic.T0;
 import static org.egress25.analysis.Traffic.server;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.HostKey;
+import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
@@ -71,6 +73,22 @@ class PrefixAggregateTest
             .contains("none is over the limit alone");
         assertThat(block.evidence()).containsEntry("prefix_length", 64).containsEntry("attempts_1m", 21L);
         assertThat((Long)block.evidence().get("addresses_1h")).isGreaterThanOrEqualTo(4L);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldShowThePrefixsFiguresAgainstTheThresholdsForExplain()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        rotatingBot(t);
+
+        final java.util.Map<String, Object> snapshot = t.analyser.prefixSnapshot(HostKey.parse(BOT_PREFIX), T0 + 40 * SECOND);
+
+        assertThat(snapshot).containsEntry("class", "home").containsKey("blocked_until");
+        assertThat((List<java.util.Map<String, Object>>)snapshot.get("detectors"))
+            .filteredOn(d -> d.get("rule").equals("port25-attempts-1m")).singleElement()
+            .satisfies(d -> assertThat(d).containsEntry("firing", true).containsEntry("threshold", 20.0));
+        assertThat(t.analyser.prefixSnapshot(HostKey.parse("2001:db8:1000:9::/64"), T0)).isNull();
     }
 
     @Test
@@ -146,6 +164,8 @@ class PrefixAggregateTest
     void shouldGiveBackTheShareOfAnAddressBlockedOnItsOwn()
     {
         final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        // its dialogues were refused: the volume is corroborated and the address blocked
+        t.refusedSessions("2001:db8:1000:1::5", 5, T0);
         for (int i = 0; i < 21; i++)
         {
             t.session("2001:db8:1000:1::5", 40000 + i, server(1), T0 + i * SECOND);
@@ -173,6 +193,9 @@ class PrefixAggregateTest
         }
 
         assertThat(t.analyser.trackedPrefixes()).isLessThanOrEqualTo(64);
+        t.analyser.onEnd(T0 + 50 * SECOND);
+        assertThat(t.analyser.stats().prefixesTracked()).as("what the metrics read").isEqualTo(t.analyser.trackedPrefixes());
+        assertThat(t.analyser.stats().prefixCapacityEvictions()).isGreaterThanOrEqualTo(500 - 64);
     }
 
     @Test
@@ -199,6 +222,70 @@ class PrefixAggregateTest
 
         // windows 1 min, 5 min (with destinations), 1 h; the address bitmap over 1 h
         assertThat(t.analyser.bytesPerPrefix()).isBetween(300L, PrefixAggregate.DEFAULT_BYTES_PER_PREFIX);
+    }
+
+    /** Host h: address h % 4 + 1 of /64 number h / 4 in 2001:db8:1000::/36; server 198.18.0.1. */
+    private static void segment(final Traffic t, final PacketEvent e, final int direction, final int flags,
+        final int host, final int clientPort, final long nanos)
+    {
+        final RateAnalyser analyser = t.analyser;
+        final long insideHi = 0x2001_0db8_1000_0000L | (host / 4 + 1);
+        final long insideLo = 0x0a1b_2c3d_0000_0000L | (host % 4 + 1);
+        final long outside = PacketEvent.IPV4_MAPPED_PREFIX | 0xc612_0001L;
+        final boolean outbound = direction == PacketEvent.DIR_OUTBOUND;
+        e.ipVersion = 6;
+        e.direction = direction;
+        e.timestampNanos = nanos;
+        e.srcHi = outbound ? insideHi : 0;
+        e.srcLo = outbound ? insideLo : outside;
+        e.dstHi = outbound ? 0 : insideHi;
+        e.dstLo = outbound ? outside : insideLo;
+        e.srcPort = outbound ? clientPort : 25;
+        e.dstPort = outbound ? 25 : clientPort;
+        e.tcpFlags = flags;
+        e.hostClass = t.policy.classes().get(0);
+        analyser.onSegment(e);
+        analyser.onTick(nanos);
+    }
+
+    private static void rounds(final Traffic analyser, final PacketEvent e, final int from, final int to,
+        final long[] now)
+    {
+        for (int round = from; round < to; round++)
+        {
+            for (int host = 0; host < 1000; host++)
+            {
+                final int port = 40000 + round;
+                final long at = now[0] += 120_000_000L;
+                segment(analyser, e, PacketEvent.DIR_OUTBOUND, PacketEvent.TCP_SYN, host, port, at);
+                segment(analyser, e, PacketEvent.DIR_INBOUND, PacketEvent.TCP_SYN | PacketEvent.TCP_ACK, host, port,
+                    at + 1_000_000L);
+                segment(analyser, e, PacketEvent.DIR_OUTBOUND, PacketEvent.TCP_FIN | PacketEvent.TCP_ACK, host, port,
+                    at + 2_000_000L);
+            }
+        }
+    }
+
+    @Test
+    void shouldNotAllocatePerPacketForIpv6AddressesAndTheirPrefixes()
+    {
+        final Traffic t = new Traffic(policy(64), 10_000, 10_000);
+        final PacketEvent e = t.event;
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long[] now = {T0};
+        // 1000 hosts in 250 /64s, four each, a session every 2 min each: every /64 is judged, none crosses
+        // (10 in 5 min, under 40; four devices each mailing every 30 s would together be over it, rightly)
+        rounds(t, e, 0, 30, now);
+        assertThat(t.analyser.trackedPrefixes()).isEqualTo(250);
+
+        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        rounds(t, e, 30, 80, now);
+        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().threadId()) - before;
+
+        // 150,000 segments and ticks; one boxed long per packet would be over two megabytes
+        assertThat(allocated).isLessThan(10_000);
+        assertThat(t.decisions).isEmpty();
     }
 
     @Test

@@ -131,7 +131,7 @@ class RateAnalyserTest
     }
 
     @Test
-    void shouldBlockWhenPortTwentyFiveAttemptsPerMinuteExceedTwentyAndNotBefore()
+    void shouldOnlyAlertWhenCleanSessionsExceedTwentyAttemptsPerMinute()
     {
         for (int i = 0; i < 20; i++)
         {
@@ -141,19 +141,71 @@ class RateAnalyserTest
         assertThat(t.detector(HOST, "port25-attempts-1m", T0 + 40 * SECOND).value()).isEqualTo(20.0);
 
         t.session(HOST, 40020, server(1), T0 + 40 * SECOND);
+        t.session(HOST, 40021, server(1), T0 + 41 * SECOND);
 
         assertThat(t.decisions).hasSize(1);
-        final Decision block = t.decisions.get(0);
+        final Decision alert = t.decisions.get(0);
+        assertThat(alert.action()).isEqualTo(Action.ALERT);
+        assertThat(alert.rule()).isEqualTo("port25-attempts-1m");
+        assertThat(alert.reason()).isEqualTo(
+            "10.0.3.4 made 21 connection attempts to port 25 in the last 1m, above the limit of 20 "
+                + "(rule port25-attempts-1m); volume alone, so alert only");
+        assertThat(alert.evidence()).containsEntry("basis", "volume alone");
+        assertThat((String)alert.evidence().get("missing")).startsWith("badness evidence: under 20% of attempts"
+            + " failed, and no readable SMTP dialogue");
+    }
+
+    @Test
+    void shouldBlockWhenPortTwentyFiveAttemptsPerMinuteExceedTwentyWithRefusedDialogues()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            t.session(HOST, 40000 + i, server(1), T0 + i * 2 * SECOND);
+        }
+        // Four refused sessions (LLR 6.0) are just short of the corroboration bound 6.9: still an alert.
+        t.refusedSessions(HOST, 4, T0 + 39 * SECOND);
+        t.session(HOST, 40020, server(1), T0 + 40 * SECOND);
+        assertThat(t.decisions).extracting(Decision::action).containsExactly(Action.ALERT);
+
+        t.refusedSessions(HOST, 1, T0 + 40 * SECOND);
+        t.session(HOST, 40021, server(1), T0 + 41 * SECOND);
+
+        assertThat(t.decisions).hasSize(2);
+        final Decision block = t.decisions.get(1);
         assertThat(block.action()).isEqualTo(Action.BLOCK);
         assertThat(block.rule()).isEqualTo("port25-attempts-1m");
         assertThat(block.host()).isEqualTo(HOST);
         assertThat(block.reason()).isEqualTo(
-            "10.0.3.4 made 21 connection attempts to port 25 in the last 1m, above the limit of 20 "
-                + "(rule port25-attempts-1m)");
-        assertThat(block.evidence()).containsEntry("attempts_1m", 21L).containsEntry("attempts_5m", 21L)
-            .containsEntry("distinct_destinations_5m", 1L).containsEntry("threshold", 20L);
-        assertThat(block.time()).isEqualTo(Verdicts.toInstant(T0 + 40 * SECOND));
+            "10.0.3.4 made 22 connection attempts to port 25 in the last 1m, above the limit of 20 "
+                + "(rule port25-attempts-1m); corroborated by bad dialogues");
+        assertThat(block.evidence()).containsEntry("attempts_1m", 22L).containsEntry("attempts_5m", 22L)
+            .containsEntry("distinct_destinations_5m", 1L).containsEntry("threshold", 20L)
+            .containsEntry("basis", "corroborated: volume and badness evidence");
+        assertThat(block.evidence().get("corroborated_by")).asString().contains("bad_rejected=5", "llr=7.52");
+        assertThat(block.time()).isEqualTo(Verdicts.toInstant(T0 + 41 * SECOND));
         assertThat(block.expires()).isEqualTo(block.time().plus(Duration.ofHours(2)));
+    }
+
+    @Test
+    void shouldBlockVolumeWhenAQuarterOfTheAttemptsFail()
+    {
+        for (int i = 0; i < 21; i++)
+        {
+            final long at = T0 + i * 2 * SECOND;
+            if (i % 4 == 3)
+            {
+                t.syn(HOST, 40000 + i, server(1), 25, at);
+                t.rst(HOST, 40000 + i, server(1), 25, at + 30_000_000L);
+            }
+            else
+            {
+                t.session(HOST, 40000 + i, server(1), at);
+            }
+        }
+
+        assertThat(t.decisions).extracting(Decision::action, Decision::rule)
+            .containsExactly(tuple(Action.BLOCK, "port25-attempts-1m"));
+        assertThat(t.decisions.get(0).reason()).endsWith("; corroborated by 24% failed connects");
     }
 
     @Test
@@ -172,8 +224,9 @@ class RateAnalyserTest
     }
 
     @Test
-    void shouldBlockWhenDistinctPortTwentyFiveDestinationsExceedTenInFiveMinutes()
+    void shouldBlockWhenDistinctPortTwentyFiveDestinationsExceedTenInFiveMinutesWithRefusedDialogues()
     {
+        t.refusedSessions(HOST, 5, T0);
         int servers = 0;
         while (t.decisions.isEmpty() && servers < 30)
         {
@@ -189,7 +242,7 @@ class RateAnalyserTest
         // a lower bound: it fires at the 11th distinct destination unless two of them share a bit
         assertThat(servers).isBetween(11, 13);
         assertThat(t.decisions.get(0).reason()).startsWith("10.0.3.4 tried about 11 distinct destination addresses (estimated)")
-            .endsWith("above the limit of 10 (rule port25-distinct-5m)");
+            .endsWith("above the limit of 10 (rule port25-distinct-5m); corroborated by bad dialogues");
     }
 
     @Test
@@ -239,10 +292,12 @@ class RateAnalyserTest
         }
         t.analyser.onEnd(T0 + TimeUnit.HOURS.toNanos(1));
 
-        assertThat(t.decisions).hasSize(1);
-        assertThat(t.decisions.get(0).action()).isEqualTo(Action.BLOCK);
+        // Unanswered SYNs: an alert from each volume detector as it trips (1m, 5m, distinct 5m), then one block
+        // once the first attempts time out and the failures corroborate the volume.
+        assertThat(t.decisions).extracting(Decision::action)
+            .containsExactly(Action.ALERT, Action.ALERT, Action.ALERT, Action.BLOCK);
         assertThat(t.analyser.stats().synsSeen()).isEqualTo(36_000);
-        assertThat(t.analyser.stats().verdictRequests()).isEqualTo(1);
+        assertThat(t.analyser.stats().verdictRequests()).isEqualTo(4);
     }
 
     @Test
@@ -358,7 +413,8 @@ class RateAnalyserTest
     @Test
     void shouldCountAttemptsTheBlockRefusedApartFromTheDestinationsReached()
     {
-        // 12 distinct servers in 12 s: port25-distinct-5m blocks the host at the 11th
+        // 12 distinct servers in 12 s after refused dialogues: port25-distinct-5m blocks the host at the 11th
+        t.refusedSessions(HOST, 5, T0);
         for (int i = 0; i < 12; i++)
         {
             t.syn(HOST, 2000 + i, server(i), 25, T0 + i * SECOND);
@@ -399,6 +455,8 @@ class RateAnalyserTest
     void shouldStayWithinTheCapUnderASpoofedSourceFloodAndStillBlockTheRealSender()
     {
         final Traffic flood = new Traffic(Traffic.policy(Port25Mode.DETECT_THEN_BLOCK, Traffic.DEFAULTS), 1000, 500);
+        // The real sender's dialogues were refused (what the SMTP analyser tells the sequential test).
+        flood.refusedSessions(HOST, 5, T0);
         for (int i = 0; i < 3000; i++)
         {
             final long at = T0 + i * 10_000_000L;
@@ -419,7 +477,7 @@ class RateAnalyserTest
             .isEqualTo(3300);
         assertThat(stats.connectionEvictions()).isGreaterThan(2000);
         assertThat(stats.connectionsTracked()).isLessThanOrEqualTo(500);
-        assertThat(flood.decisionsFor(HOST)).extracting(Decision::action).containsExactly(Action.BLOCK);
+        assertThat(flood.decisionsFor(HOST)).extracting(Decision::action).endsWith(Action.BLOCK);
     }
 
     @Test
@@ -507,11 +565,12 @@ class RateAnalyserTest
             t.syn(HOST, 1024 + i % 60_000, server(i % 50), 25, T0 + i * SECOND);
         }
 
-        assertThat(t.decisions).extracting(Decision::action, Decision::strikes).containsExactly(
-            tuple(Action.BLOCK, 1), tuple(Action.BLOCK, 2));
-        assertThat(Duration.between(t.decisions.get(0).time(), t.decisions.get(1).time()))
+        assertThat(t.decisions).filteredOn(d -> d.action() == Action.BLOCK).extracting(Decision::strikes)
+            .containsExactly(1, 2);
+        final List<Decision> blocks = t.decisions.stream().filter(d -> d.action() == Action.BLOCK).toList();
+        assertThat(Duration.between(blocks.get(0).time(), blocks.get(1).time()))
             .isBetween(Duration.ofHours(2), Duration.ofHours(2).plusMinutes(1));
-        assertThat(t.decisions.get(1).expires()).isEqualTo(t.decisions.get(1).time().plus(Duration.ofHours(24)));
+        assertThat(blocks.get(1).expires()).isEqualTo(blocks.get(1).time().plus(Duration.ofHours(24)));
     }
 
     @Test

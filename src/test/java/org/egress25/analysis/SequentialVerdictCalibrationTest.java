@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import org.egress25.decision.Action;
-import org.egress25.decision.Decision;
 import org.egress25.policy.SprtRules;
 import org.junit.jupiter.api.Test;
 
@@ -208,37 +207,27 @@ class SequentialVerdictCalibrationTest
         assertThat(sessions[bots * 99 / 100 - 1]).isLessThanOrEqualTo(45);
     }
 
+    /**
+     * Failed connects alone never convict, under any parameters: the test never sees an encrypted session's
+     * success as good, so for a clean STARTTLS-only MTA a count of its rare failures would only ever grow. A
+     * scan (mostly failed connects) is the failure-ratio rule's decision, and failures corroborate volume as
+     * a share of attempts in the rate analyser.
+     */
     @Test
-    void shouldConvictAMassSenderOfFailedConnectsAtItsTenthAttempt()
+    void shouldNeverConvictOnFailedConnectsAloneWithChosenOrSpotParameters()
     {
-        final SprtBench bench = new SprtBench(SprtBench.CHOSEN);
-        long now = SprtBench.T0;
-        for (int attempt = 1; attempt <= 9; attempt++)
+        for (final SprtRules rules : new SprtRules[] {SprtBench.CHOSEN, SprtBench.SPOT})
         {
-            now += 20_000_000L;
-            bench.bad(7, SequentialVerdict.BAD_CONNECT_FAILED, now);
+            final SprtBench bench = new SprtBench(rules);
+            long now = SprtBench.T0;
+            for (int attempt = 1; attempt <= 500; attempt++)
+            {
+                now += 20_000_000L;
+                bench.bad(7, SequentialVerdict.BAD_CONNECT_FAILED, now);
+            }
+            assertThat(bench.decisions).as("alpha %s", rules.alpha()).isEmpty();
+            assertThat(bench.snapshot(7, now).connectFailed()).isEqualTo(500);
+            assertThat(bench.snapshot(7, now).llr()).isZero();
         }
-        assertThat(bench.decisions).isEmpty();
-
-        bench.bad(7, SequentialVerdict.BAD_CONNECT_FAILED, now + 20_000_000L);
-
-        // at 50 attempts a second that is 200 ms after its first
-        assertThat(bench.decisions).singleElement().satisfies(d -> {
-            assertThat(d.action()).isEqualTo(Action.BLOCK);
-            assertThat(d.evidence()).containsEntry("bad_connect_failed", 10).containsEntry("good", 0);
-        });
-    }
-
-    @Test
-    void shouldConvictAMassSenderAtItsFourthAttemptWithSpotParameters()
-    {
-        final SprtBench bench = new SprtBench(SprtBench.SPOT);
-        for (int attempt = 1; attempt <= 4; attempt++)
-        {
-            assertThat(bench.decisions).isEmpty();
-            bench.bad(7, SequentialVerdict.BAD_CONNECT_FAILED, SprtBench.T0 + attempt * 20_000_000L);
-        }
-
-        assertThat(bench.decisions).extracting(Decision::action).containsExactly(Action.BLOCK);
     }
 }

@@ -78,17 +78,33 @@ class SequentialVerdictStateTest
     }
 
     @Test
-    void shouldCorroborateOnlyWithABadObservationAndAPositiveRatio()
+    void shouldCorroborateOnlyFromFiveBadSessionsNotFromOneBounceOrFailedConnects()
     {
         assertThat(bench.corroborates(1, T0)).isFalse();
 
-        bench.bad(1, SequentialVerdict.BAD_CONNECT_FAILED, T0);
-        assertThat(bench.corroborates(1, T0)).isTrue();
-        assertThat(bench.corroborates(1, T0 + 61 * MINUTE)).isFalse();
+        // connect failures carry no step: the rate analyser weighs them as a share of attempts
+        bads(1, SequentialVerdict.BAD_CONNECT_FAILED, 20, T0);
+        assertThat(bench.corroborates(1, T0 + 20 * MINUTE)).isFalse();
 
-        bench.good(1, T0 + MINUTE);
-        // 1.50 - 2.08 < 0: one accepted message outweighs one failure
-        assertThat(bench.corroborates(1, T0 + MINUTE)).isFalse();
+        // four client-level refusals (6.02) fall short of the bound ln(0.99 / 0.001) = 6.90; the fifth reaches it
+        final long fourth = bads(2, SequentialVerdict.BAD_REJECTED, 4, T0);
+        assertThat(bench.corroborates(2, fourth)).isFalse();
+        bench.bad(2, SequentialVerdict.BAD_REJECTED, fourth + MINUTE);
+        assertThat(bench.corroborates(2, fourth + MINUTE)).isTrue();
+        assertThat(bench.corroborates(2, fourth + 62 * MINUTE)).isFalse();
+
+        // unknown recipients are weaker (ln 3 = 1.10 each): six are 6.59, seven 7.69
+        final long sixth = bads(3, SequentialVerdict.BAD_UNKNOWN_USERS, 6, T0);
+        assertThat(bench.corroborates(3, sixth)).isFalse();
+        bench.bad(3, SequentialVerdict.BAD_UNKNOWN_USERS, sixth + MINUTE);
+        assertThat(bench.corroborates(3, sixth + MINUTE)).isTrue();
+
+        // one accepted message takes 2.08 off
+        bench.good(3, sixth + 2 * MINUTE);
+        assertThat(bench.corroborates(3, sixth + 2 * MINUTE)).isFalse();
+        assertThat(bench.sprt.missing(SprtBench.HI, SprtBench.lo(3), sixth + 2 * MINUTE)).isEqualTo(
+            "the host's dialogues do not show badness: sequential test sprt at 5.6, corroboration needs 6.9"
+                + " (1 accepted, 7 bad)");
     }
 
     @Test
@@ -155,7 +171,8 @@ class SequentialVerdictStateTest
             SequentialVerdict.BAD_BLOCKLIST, SequentialVerdict.BAD_BLOCKLIST, -1, SequentialVerdict.BAD_BLOCKLIST,
             SequentialVerdict.BAD_REJECTED, -1, SequentialVerdict.BAD_BLOCKLIST, SequentialVerdict.BAD_REJECTED,
             SequentialVerdict.BAD_BLOCKLIST, SequentialVerdict.BAD_REJECTED, SequentialVerdict.BAD_BLOCKLIST,
-            SequentialVerdict.BAD_REJECTED, SequentialVerdict.BAD_BLOCKLIST, SequentialVerdict.BAD_CONNECT_FAILED};
+            SequentialVerdict.BAD_REJECTED, SequentialVerdict.BAD_BLOCKLIST, SequentialVerdict.BAD_CONNECT_FAILED,
+            SequentialVerdict.BAD_BLOCKLIST};
         for (final int kind : kinds)
         {
             now += MINUTE;
@@ -175,13 +192,15 @@ class SequentialVerdictStateTest
 
         assertThat(bench.decisions).singleElement().satisfies(d -> {
             assertThat(d.rule()).isEqualTo("sprt");
-            assertThat(d.reason()).isEqualTo("10.0.0.7 failed the sequential spambot test: 12 of its last 14 SMTP"
-                + " attempts were bad (blocklist reply 7, rejected by the server 4, connect failed 1) and 2 accepted;"
+            // the connect failure is counted but carries no step: 11 x 1.504 - 2 x 2.079 = 12.39 would fall short,
+            // so the decision comes at the 15th observation
+            assertThat(d.reason()).isEqualTo("10.0.0.7 failed the sequential spambot test: 13 of its last 15 SMTP"
+                + " attempts were bad (blocklist reply 8, rejected by the server 4, connect failed 1) and 2 accepted;"
                 + " log-likelihood ratio 13.9 reached the spambot bound 13.8 (alpha 0.000001, beta 0.01, theta0 0.2,"
                 + " theta1 0.9, rule sprt)");
             assertThat(d.evidence())
-                .containsEntry("observations", 14).containsEntry("good", 2).containsEntry("bad", 12)
-                .containsEntry("bad_blocklist", 7).containsEntry("bad_rejected", 4)
+                .containsEntry("observations", 15).containsEntry("good", 2).containsEntry("bad", 13)
+                .containsEntry("bad_blocklist", 8).containsEntry("bad_rejected", 4)
                 .containsEntry("bad_connect_failed", 1).containsEntry("bad_no_data", 0).containsEntry("bad_helo", 0)
                 .containsEntry("encrypted", 4).containsEntry("llr", 13.89).containsEntry("upper_bound", 13.81)
                 .containsEntry("alpha", 1e-6).containsEntry("theta1", 0.9);
@@ -192,7 +211,7 @@ class SequentialVerdictStateTest
     void shouldNeitherStartNorJudgeATestOnEncryptedSessionsOrUnknownKinds()
     {
         bench.sprt.observeEncrypted(SprtBench.HI, SprtBench.lo(1), T0);
-        bench.bad(1, 5, T0);
+        bench.bad(1, 6, T0);
         bench.bad(1, -1, T0);
 
         assertThat(bench.sprt.trackedHosts()).isZero();

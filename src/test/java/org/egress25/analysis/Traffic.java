@@ -56,6 +56,8 @@ final class Traffic
     final Verdicts verdicts = new Verdicts(decisions::add, ladder());
     Policy policy;
     final RateAnalyser analyser;
+    /** Wired as production wires it (cli.AnalysisStage): corroboration, and connect failures as observations. */
+    final SequentialVerdict sequential;
 
     Traffic(final Policy policy, final int maxHosts, final int maxConnections)
     {
@@ -66,6 +68,24 @@ final class Traffic
     {
         this.policy = policy;
         this.analyser = new RateAnalyser(() -> this.policy, verdicts, maxHosts, maxConnections, maxFlagged);
+        this.sequential = new SequentialVerdict(() -> this.policy, verdicts, maxHosts);
+        analyser.setCorroboration(sequential);
+        analyser.setConnectFailureListener((hi, lo, now) ->
+            sequential.observeBad(hi, lo, this.policy.classify(hi, lo), SequentialVerdict.BAD_CONNECT_FAILED, now));
+    }
+
+    /**
+     * {@code sessions} finished SMTP sessions of the host refused by the server, as the SMTP analyser reports
+     * them to the sequential test: independent badness evidence for a volume finding.
+     */
+    void refusedSessions(final String client, final int sessions, final long nanos)
+    {
+        final long[] host = org.egress25.policy.Addresses.parse(client);
+        for (int i = 0; i < sessions; i++)
+        {
+            sequential.observeBad(host[0], host[1], policy.classify(host[0], host[1]), SequentialVerdict.BAD_REJECTED,
+                nanos);
+        }
     }
 
     Traffic()

@@ -66,9 +66,31 @@ class HtmlReportInChromiumTest
             assertThat(section).as(host + " chart").contains("<svg class=\"timeline\"").contains("class=\"decision ");
             assertThat(section).as(host + " evidence").contains("Decisions and their evidence")
                 .containsPattern("<td class=\"(block|alert|unblock)\">");
-            assertThat(page).as(host + " in the host list").contains("<a href=\"#host-" + host.replace('.', '-') + "\">");
+            assertThat(page).as(host + " in the host list").contains("<a href=\"#host-" + host.replaceAll("[^A-Za-z0-9]", "-") + "\">");
         }
-        assertThat(page).as("the list sorts and filters").contains("id=\"filter\"").contains("data-sort=\"number\"");
+        assertThat(page).as("the list sorts").contains("data-sort=\"number\"");
+
+        // a ticket's link to one host opens the list filtered to it: the page's script ran and hid the others
+        final String one = flagged.get(flagged.size() - 1);
+        final Shell.Result filtered = chromium("--dump-dom", html.toUri() + "#filter=" + one);
+        assertThat(filtered.exitCode()).as(filtered.stderr()).isZero();
+        int shown = 0;
+        int hidden = 0;
+        final java.util.regex.Matcher all = java.util.regex.Pattern.compile("<tr class=\"host-row\"([^>]*)>").matcher(filtered.stdout());
+        while (all.find())
+        {
+            if (all.group(1).contains("display: none"))
+            {
+                hidden++;
+            }
+            else
+            {
+                shown++;
+            }
+        }
+        final long matching = flagged.stream().filter(h -> h.contains(one)).count();
+        assertThat(shown).as("rows shown for " + one).isEqualTo((int)matching);
+        assertThat(hidden).as("rows hidden").isEqualTo(flagged.size() - (int)matching).isPositive();
 
         final Path screenshot = Path.of("target", "report-screenshot.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);

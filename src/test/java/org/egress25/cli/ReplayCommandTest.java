@@ -153,4 +153,21 @@ class ReplayCommandTest
         assertThat(Files.readAllLines(again.resolve("decisions.jsonl")))
             .isEqualTo(Files.readAllLines(dir.resolve("decisions.jsonl")));
     }
+
+    /**
+     * A 64-slot ring makes the reader wait for the analysis thread every few dozen frames, so batches end, and
+     * commands and ticks run, at other frames than with the default 16,384 slots: decisions depend on capture
+     * time only, never on how the threads happened to interleave.
+     */
+    @Test
+    void shouldGiveTheSameDecisionsWhateverTheRingSizeAndSoTheBatching() throws Exception
+    {
+        final Path decisions = Files.createDirectories(dir.resolve("small-ring")).resolve("decisions.jsonl");
+        final int exitCode = Main.commandLine().execute("replay", traffic.pcap.toString(), "--decisions",
+            decisions.toString(), "--inside", "10.20.0.0/16", "--quiet", "--ring-size", "64");
+        assertThat(exitCode).isZero();
+        assertThat(Files.readAllLines(decisions))
+            .isNotEmpty()
+            .isEqualTo(Files.readAllLines(dir.resolve("decisions.jsonl")));
+    }
 }

@@ -66,6 +66,22 @@ class BlockJournalTest
     }
 
     @Test
+    void shouldRestoreABlockOfAnIpv6PrefixAfterReopen() throws IOException
+    {
+        try (BlockJournal journal = open())
+        {
+            record(journal, Decisions.block("2001:db8:1:2::/64", T0, Duration.ofHours(1)));
+        }
+        clock.advance(Duration.ofMinutes(20));
+
+        try (BlockJournal journal = open())
+        {
+            assertThat(journal.store().activeBlocks(clock.instant())).extracting(ActiveBlock::host)
+                .containsExactly("2001:db8:1:2::/64");
+        }
+    }
+
+    @Test
     void shouldKeepTheStrikeHistoryWhenAHostIsUnblocked() throws IOException
     {
         try (BlockJournal journal = open())

@@ -200,6 +200,113 @@ class EnforcementIT
         }
     }
 
+    /**
+     * What the abuse desk is told must be what the kernel does: strict addresses, inside hosts only, the ladder's
+     * 7 d step in the kernel with its timeout, a block the full state disk could not journal refused with a
+     * reason, and after kill -9 and after {@code nft flush ruleset} the kernel set equals the listed blocks.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void shouldOnlyReportBlocksTheKernelHoldsThroughAFullDiskKillMinus9AndAFlushedRuleset() throws Exception
+    {
+        final Path state = Files.createDirectories(dir.resolve("state"));
+        Shell.run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", state.toString()).orThrow("mount tmpfs");
+        Egress25Process gw = startGateway("--reconcile-every", "2s");
+        try
+        {
+            assertThat(cli("block", "8.8.8.8", "--for", "1h", "--reason", "outside").stderr())
+                .contains("not inside any class");
+            assertThat(cli("block", "10.88.0.066", "--for", "1h", "--reason", "octal?").stderr()).contains("leading zeros");
+            assertThat(cli("block", "10.88.0.9", "--for", "300000d", "--reason", "forever").stderr())
+                .contains("longer than the kernel can hold");
+            final Shell.Result week = cli("block", CLEAN, "--for", "7d", "--reason", "ticket 7");
+            assertThat(week.exitCode()).as(week.stderr()).isZero();
+            assertThat(net.exec(gateway, "nft", "list", "set", "inet", "egress25", "blocked4").orThrow("nft").stdout())
+                .containsPattern(CLEAN.replace(".", "\\.") + " timeout 6d23h5[0-9]m");
+            assertThat(connects(CLEAN, 25, destinations.subList(0, 1))).as("the 7 d block is in the kernel").isZero();
+
+            final Path filler = state.resolve("filler");
+            try (java.io.OutputStream out = Files.newOutputStream(filler))
+            {
+                final byte[] chunk = new byte[512];
+                while (true)
+                {
+                    out.write(chunk);
+                    out.flush();
+                }
+            }
+            catch (final java.io.IOException e)
+            {
+                assertThat(e.getMessage()).contains("No space left");
+            }
+            String refused = null;
+            for (int i = 20; i < 60 && refused == null; i++)
+            {
+                final Shell.Result r = cli("block", "10.88.0." + i, "--for", "1h", "--reason", "full disk " + i);
+                if (r.exitCode() != 0)
+                {
+                    assertThat(r.stderr()).contains("NOT made").contains("cannot be written");
+                    refused = "10.88.0." + i;
+                }
+            }
+            assertThat(refused).as("a block the full disk could not journal").isNotNull();
+            assertThat(listedHosts()).doesNotContain(refused);
+            Files.delete(filler);
+
+            gw.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);   // kill -9
+            gw = startGateway("--reconcile-every", "2s");
+            assertThat(kernelHosts()).as("after kill -9 and restart").isEqualTo(listedHosts()).contains(CLEAN)
+                .doesNotContain(refused);
+
+            net.exec(gateway, "nft", "flush", "ruleset").orThrow("flush ruleset");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (kernelHosts().isEmpty() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(500);
+            }
+            assertThat(kernelHosts()).as("after nft flush ruleset").isEqualTo(listedHosts());
+            assertThat(connects(CLEAN, 25, destinations.subList(0, 1))).isZero();
+        }
+        finally
+        {
+            gw.close();
+            Shell.run("umount", "-l", state.toString());
+        }
+    }
+
+    private java.util.Set<String> listedHosts() throws Exception
+    {
+        final java.util.Set<String> hosts = new java.util.TreeSet<>();
+        JSON.readTree(cli("blocks", "--json").orThrow("blocks").stdout()).path("blocks")
+            .forEach(b -> hosts.add(b.path("host").asText()));
+        return hosts;
+    }
+
+    private java.util.Set<String> kernelHosts()
+    {
+        final Shell.Result list = net.exec(gateway, "nft", "-j", "list", "set", "inet", "egress25", "blocked4");
+        final java.util.Set<String> hosts = new java.util.TreeSet<>();
+        if (list.exitCode() != 0)
+        {
+            return hosts;
+        }
+        try
+        {
+            for (final JsonNode item : JSON.readTree(list.stdout()).path("nftables"))
+            {
+                for (final JsonNode elem : item.path("set").path("elem"))
+                {
+                    hosts.add(elem.path("elem").path("val").asText(elem.asText()));
+                }
+            }
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return hosts;
+    }
+
     private Instant blockExpiry(final String host) throws Exception
     {
         for (final JsonNode b : JSON.readTree(cli("blocks", "--json").orThrow("blocks").stdout()).path("blocks"))

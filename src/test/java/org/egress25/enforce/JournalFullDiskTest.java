@@ -152,12 +152,12 @@ class JournalFullDiskTest
                 .isInstanceOf(EnforcerService.NotRecorded.class);
 
             service.submit(Decisions.block("10.0.0.3", Instant.now(), Duration.ofHours(1)));
-            awaitTrue(() -> service.journalUnwritten() == 1);
+            Await.until(() -> service.journalUnwritten() == 1);
             assertThat(service.store().active("10.0.0.3", Instant.now())).as("a detector block is still enforced")
                 .isPresent();
 
             Files.delete(filler);
-            awaitTrue(() -> service.journalRetried() == 1);
+            Await.until(() -> service.journalRetried() == 1);
             assertThat(service.journalUnwritten()).isZero();
             made.add("10.0.0.3");
         }
@@ -195,13 +195,4 @@ class JournalFullDiskTest
         assertThat(log.held()).isZero();
     }
 
-    private static void awaitTrue(final java.util.function.BooleanSupplier condition) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean())
-        {
-            assertThat(deadline - System.nanoTime()).as("condition not met within 15 s").isPositive();
-            Thread.sleep(50);
-        }
-    }
 }

@@ -78,11 +78,13 @@ class ReconcilerTest
         {
             final Path journalFile = dir.resolve("blocks.jsonl");
             final Instant longExpiry;
+            final Instant shortEnd;
             try (EnforcerService first = service(lab, journalFile))
             {
                 first.start();
                 longExpiry = first.block(BLOCKED4, Duration.ofSeconds(60), "long").expires();
-                first.block(CLEAN4, Duration.ofSeconds(2), "short");
+                // long enough to outlast the checks below on a loaded machine, short enough to end while "down"
+                shortEnd = first.block(CLEAN4, Duration.ofSeconds(6), "short").expires();
                 first.block(BLOCKED6, Duration.ofSeconds(60), "long, v6");
                 assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
                 assertThat(lab.connect(CLEAN4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
@@ -90,7 +92,7 @@ class ReconcilerTest
             // the crash: a record torn mid-write, then the machine reboots (the kernel sets are gone)
             Files.writeString(journalFile, "{\"event\":\"unblock\",\"ti", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             lab.nftScript("delete table inet egress25\n");
-            Thread.sleep(2500);
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), shortEnd).toMillis()) + 500);
 
             try (EnforcerService second = service(lab, journalFile))
             {
@@ -182,10 +184,135 @@ class ReconcilerTest
         }
     }
 
+    /**
+     * Debian's stock nftables.conf starts with {@code flush ruleset}: the table, its blocks and its class policy
+     * are gone. The periodic reconcile must notice, recreate all of it, count the drift, and
+     * {@code egress25_enforcer_up} must not claim all is well while the table is missing.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRecreateTheTableAndItsBlocksAfterNftFlushRulesetAndCountTheDrift() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create();
+            EnforcerService service = service(lab, dir.resolve("blocks.jsonl"), Duration.ofSeconds(1)))
+        {
+            service.start();
+            final Instant expires = service.block(BLOCKED4, Duration.ofMinutes(30), "ticket 1").expires();
+            service.block(BLOCKED6, Duration.ofDays(7), "ticket 2");
+            assertThat(service.up()).isTrue();
+
+            lab.nftScript("flush ruleset\n");
+            assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).as("the flush lifted the block").isEqualTo(Outcome.OPEN);
+
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (service.drift() < 2 && deadline - System.nanoTime() > 0)
+            {
+                Thread.sleep(100);
+            }
+            assertThat(service.drift()).as("both blocks re-added by the periodic reconcile").isEqualTo(2);
+            assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+            assertThat(lab.connect(BLOCKED6, SERVER6, 25, 5)).isEqualTo(Outcome.REFUSED);
+            final KernelElement element = ((NftablesEnforcer)service.enforcer()).listElements().stream()
+                .filter(e -> e.host().equals(BLOCKED4)).findFirst().orElseThrow();
+            assertThat(Duration.between(expires, element.expiresAt(Instant.now())).abs()).isLessThan(Duration.ofSeconds(3));
+            assertThat(service.up()).isTrue();
+            assertThat(lab.nftList("table", "inet", "egress25")).contains("set owner");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReportTheEnforcerDownWhileItsTableIsMissingAndCannotBeRecreated() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            final Path healthy = dir.resolve("healthy");
+            Files.createFile(healthy);
+            final NftablesEnforcer enforcer = new NftablesEnforcer(NftablesConfig.builder()
+                .nftCommand(List.of(lab.flakyNft(dir, healthy, "netlink: Error: Could not process rule").toString())).build());
+            try (EnforcerService service = new EnforcerService(List.of(enforcer),
+                BlockJournal.open(dir.resolve("blocks.jsonl"), MEMORY, 1000, Clock.systemUTC()), MEMORY, 100,
+                Clock.systemUTC(), Duration.ofSeconds(1)))
+            {
+                service.start();
+                service.block(BLOCKED4, Duration.ofMinutes(30), "ticket 1");
+                assertThat(service.up()).isTrue();
+
+                Files.delete(healthy);
+                lab.nftScript("flush ruleset\n");
+                Await.until(() -> !service.up());
+                assertThat(service.store().active(BLOCKED4, Instant.now())).as("still decided, not enforced").isPresent();
+
+                Files.createFile(healthy);
+                Await.until(service::up);
+                assertThat(lab.connect(BLOCKED4, SERVER4, 25, 5)).isEqualTo(Outcome.REFUSED);
+                assertThat(service.drift()).isEqualTo(1);
+            }
+        }
+    }
+
+
+    /**
+     * {@code block H --for 30m}, a restart, then a detector decision for H of 2 min: the block keeps its 30 min,
+     * its manual rule and reason, and its strike, in the journal, the store and the kernel.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldOnlyExtendABlockAfterARestartAndKeepTheOperatorsReason() throws Exception
+    {
+        assumeTrue(NetnsLab.available(), "needs root, ip, nft and python3");
+        try (NetnsLab lab = NetnsLab.create())
+        {
+            final Path journalFile = dir.resolve("blocks.jsonl");
+            final Instant expires;
+            try (EnforcerService first = service(lab, journalFile))
+            {
+                first.start();
+                expires = first.block(BLOCKED4, Duration.ofMinutes(30), "abuse desk ticket 4711").expires();
+            }
+            try (EnforcerService second = service(lab, journalFile))
+            {
+                second.start();
+                second.submit(Decisions.block(BLOCKED4, Instant.now(), Duration.ofMinutes(2)));
+                second.submit(Decisions.block(BLOCKED6, Instant.now(), Duration.ofMinutes(2)));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (second.store().active(BLOCKED6, Instant.now()).isEmpty() && deadline - System.nanoTime() > 0)
+                {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(300);   // the batch has reached nft
+
+                final ActiveBlock block = second.store().active(BLOCKED4, Instant.now()).orElseThrow();
+                assertThat(block.expires()).isEqualTo(expires);
+                assertThat(block.rule()).isEqualTo("manual");
+                assertThat(block.reason()).isEqualTo("abuse desk ticket 4711");
+                assertThat(block.strikes()).isEqualTo(1);
+                final KernelElement element = ((NftablesEnforcer)second.enforcer()).listElements().stream()
+                    .filter(e -> e.host().equals(BLOCKED4)).findFirst().orElseThrow();
+                assertThat(element.remaining()).as("the kernel timeout was not shortened to 2 min")
+                    .isGreaterThan(Duration.ofMinutes(29));
+            }
+            try (BlockJournal reopened = BlockJournal.open(journalFile, MEMORY, 1000, Clock.systemUTC()))
+            {
+                final ActiveBlock block = reopened.store().active(BLOCKED4, Instant.now()).orElseThrow();
+                assertThat(block.expires()).isEqualTo(expires);
+                assertThat(block.reason()).isEqualTo("abuse desk ticket 4711");
+            }
+        }
+    }
+
     private static EnforcerService service(final NetnsLab lab, final Path journalFile) throws Exception
     {
+        return service(lab, journalFile, Duration.ofSeconds(30));
+    }
+
+    private static EnforcerService service(final NetnsLab lab, final Path journalFile, final Duration reconcileEvery)
+        throws Exception
+    {
         final NftablesEnforcer enforcer = new NftablesEnforcer(NftablesConfig.builder().nftCommand(lab.nft()).build());
-        return new EnforcerService(enforcer, BlockJournal.open(journalFile, MEMORY, 1000, Clock.systemUTC()), MEMORY,
-            100, Clock.systemUTC());
+        return new EnforcerService(List.of(enforcer), BlockJournal.open(journalFile, MEMORY, 1000, Clock.systemUTC()),
+            MEMORY, 100, Clock.systemUTC(), reconcileEvery);
     }
 }

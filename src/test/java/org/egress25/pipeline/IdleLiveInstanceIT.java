@@ -14,6 +14,7 @@ import org.egress25.testing.Egress25Process;
 import org.egress25.testing.NetNs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An idle gateway must idle: {@code egress25 run} capturing on a veth that carries no traffic, its CPU time
@@ -27,6 +28,9 @@ class IdleLiveInstanceIT
     /** USER_HZ, the unit of utime and stime in /proc/PID/task/TID/stat, on every Linux architecture we run on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
+    @TempDir
+    Path dir;
+
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldUseUnderOnePercentOfACoreOnAQuietWire() throws Exception
@@ -39,7 +43,8 @@ class IdleLiveInstanceIT
             net.link(peer, "e25p0", quiet, "e25i0");
             net.address(quiet, "e25i0", "10.77.0.1/24");
             try (Egress25Process egress = Egress25Process.start(quiet, "run", "--interface", "e25i0",
-                "--inside", "10.77.0.0/24", "--metrics-port", "0", "--control-port", "0"))
+                "--inside", "10.77.0.0/24", "--metrics-port", "0", "--control-socket", dir.resolve("control.sock").toString(),
+                "--state-dir", dir.resolve("state").toString()))
             {
                 egress.awaitStderr(l -> l.contains("running on e25i0"), 30_000);
                 Thread.sleep(SETTLE_MILLIS); // start-up compilation and first metrics are not idling

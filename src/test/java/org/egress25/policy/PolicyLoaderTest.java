@@ -242,6 +242,19 @@ class PolicyLoaderTest
     }
 
     @Test
+    void shouldTakeLongLadderStepsTheKernelHoldsAndRefuseLongerOnes() throws Exception
+    {
+        final Path file = write("l.yaml",
+            "version: 1",
+            "blocking:",
+            "  ladder: [10m, 1h, 24h, 7d, 60d, 300000d]",
+            "  memory: 30d");
+
+        assertThat(problems(file)).containsExactly(
+            file + ":3:35: error: blocking.ladder: 300000d is longer than the kernel can hold a block (213503d)");
+    }
+
+    @Test
     void shouldReportMissingRequiredFieldsAndMissingVersion() throws Exception
     {
         final Path file = write("c.yaml",
@@ -543,6 +556,31 @@ class PolicyLoaderTest
             file + ":6:14: warning: exemptions[0]: the exemption for source 203.0.113.10/32 (ticket CUST-1) expired at"
                 + " 2026-11-01T00:00:00Z and no longer applies; remove it or extend it");
         assertThat(policy.exemptions().expired(NOW)).hasSize(1);
+    }
+
+    @Test
+    void shouldWarnWhenADistinctDestinationsThresholdExceedsWhatTheEstimatorReads() throws Exception
+    {
+        final Path file = write("f.yaml",
+            "version: 1",
+            "classes:",
+            "  cgnat:",
+            "    mode: detect-then-block",
+            "    networks: [100.64.0.0/10]",
+            "    thresholds: {port25-fanout-5m: 100}");
+
+        final Policy policy = PolicyLoader.load(file, NOW);
+
+        assertThat(policy.notes()).extracting(Problem::toString).containsExactly(
+            file + ":6:36: warning: classes.cgnat.thresholds.port25-fanout-5m: 100 distinct destinations lies beyond"
+                + " what the distinct-count estimator reads (a 128-bit bitmap: it reads 70 for 100 true destinations"
+                + " and needs about 195 true destinations to pass it); keep it at 60 or below, or use an attempts rule");
+    }
+
+    @Test
+    void shouldShipNoDistinctDestinationsThresholdBeyondTheEstimatorsRange() throws Exception
+    {
+        assertThat(PolicyLoader.load(Path.of("rules"), NOW).notes()).isEmpty();
     }
 
     @Test

@@ -12,9 +12,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.egress25.decision.Action;
 import org.egress25.decision.Decision;
-import org.egress25.policy.Cidr;
-import org.egress25.policy.Exemption;
-import org.egress25.policy.Exemptions;
 import org.egress25.policy.Policy;
 import org.egress25.synth.HostKind;
 import org.egress25.synth.Label;
@@ -29,9 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * random HELOs, most recipients refused by blocklists naming them) among small and business MTAs sending a
  * steady trickle, submission and implicit-TLS users, a NAT office, a directory harvester and an AUTH brute
  * forcer. The SMTP analyser alone (no rate detector) must block every spambot and the harvester, and
- * block no clean host. The business MTAs relay to 40 MX hosts every ~8 s, which is fan-out by any measure;
- * the generator labels them clean on the understanding that a deployment lists them as source exemptions,
- * so this test does too (without it both are blocked by smtp-recipient-fanout, as they should be).
+ * block no clean host. The business MTAs relay to 40 MX hosts every ~8 s, fan-out by any measure, and are
+ * not exempted: volume alone only alerts (smtp-recipient-fanout says what is missing).
  */
 class LabelledTrafficSmtpTest
 {
@@ -43,8 +39,7 @@ class LabelledTrafficSmtpTest
     {
         final Path pcap = dir.resolve("labelled.pcap");
         final Labels labels = new TrafficGenerator(hourOfMixedMail()).write(pcap);
-        final List<Exemption> exempt = ownMtas(labels);
-        final Policy policy = TestCapture.policy().toBuilder().exemptions(new Exemptions(exempt)).build();
+        final Policy policy = TestCapture.policy();
         final Harness h = new Harness(policy, SmtpLimits.defaults());
         final int packets = TestCapture.replay(pcap, h.policy, h.analyser);
 
@@ -79,6 +74,15 @@ class LabelledTrafficSmtpTest
                     assertThat(d.rule()).isEqualTo("smtp-auth-bruteforce");
                     assertThat(d.action()).isEqualTo(Action.ALERT);
                 });
+                case "business-mta" ->
+                {
+                    assertThat(blocked).as(label.host() + " (business-mta) blocked").isFalse();
+                    assertThat(mine).as(label.host()).anySatisfy(d ->
+                    {
+                        assertThat(d.rule()).isEqualTo("smtp-recipient-fanout");
+                        assertThat(d.evidence()).containsEntry("basis", "volume alone").containsKey("missing");
+                    });
+                }
                 default ->
                 {
                     if (CLEAN.contains(label.kind()))
@@ -89,8 +93,6 @@ class LabelledTrafficSmtpTest
             }
         }
         assertThat(h.analyser.sessions(465, TlsState.IMPLICIT)).isPositive();
-        // Exempt hosts are still in the session log; they are just never judged.
-        assertThat(h.records).anyMatch(r -> r.client().equals(exempt.get(0).network().text().replace("/32", "")));
         assertThat(h.analyser.openSessions()).isZero();
     }
 
@@ -101,13 +103,6 @@ class LabelledTrafficSmtpTest
             .hosts(HostKind.SUBMISSION_USER, 3).hosts(HostKind.IMPLICIT_TLS_USER, 2).hosts(HostKind.NAT_OFFICE, 1)
             .hosts(HostKind.WEB_USER, 2).hosts(HostKind.DIRECTORY_HARVESTER, 1).hosts(HostKind.AUTH_BRUTE_FORCER, 1)
             .build();
-    }
-
-    private static List<Exemption> ownMtas(final Labels labels)
-    {
-        return labels.hosts().stream().filter(l -> l.kind().equals("business-mta"))
-            .map(l -> new Exemption(Exemption.Kind.SOURCE, Cidr.parse(l.host()), null, "CUST-1", "own MTA", "test"))
-            .toList();
     }
 
     /**
@@ -121,7 +116,7 @@ class LabelledTrafficSmtpTest
     {
         final Path pcap = dir.resolve("labelled.pcap");
         final Labels labels = new TrafficGenerator(hourOfMixedMail()).write(pcap);
-        final Policy policy = TestCapture.policy().toBuilder().exemptions(new Exemptions(ownMtas(labels))).build();
+        final Policy policy = TestCapture.policy();
         final Harness logged = new Harness(policy, SmtpLimits.defaults(), true);
         final Harness unlogged = new Harness(policy, SmtpLimits.defaults(), false);
         TestCapture.replay(pcap, policy, logged.analyser);
@@ -169,9 +164,13 @@ class LabelledTrafficSmtpTest
                 && HeloCheck.problems(r.helo(), host[0], host[1], policy.smtp().helo().providerDomains()).isEmpty()
                 ? SessionOutcome.GOOD : SessionOutcome.BAD_HELO;
         }
-        if (r.earlyRejection() || (r.recipients() > 0 && r.recipientsRejected() == r.recipients()))
+        if (r.earlyRejection())
         {
             return SessionOutcome.BAD_REJECTED;
+        }
+        if (r.recipients() > 0 && r.recipientsRejected() == r.recipients())
+        {
+            return r.recipientsUnknown() > 0 ? SessionOutcome.BAD_UNKNOWN_USERS : SessionOutcome.DEFERRED;
         }
         return SessionOutcome.BAD_NO_DATA;
     }

@@ -72,7 +72,7 @@ class SessionLogWriterTest
     void shouldRedactMailboxesInReplyTextsAsInTheEnvelope() throws Exception
     {
         final SessionRecord vrfy = new SessionRecord(Instant.parse("2026-11-28T01:02:03Z"),
-            Instant.parse("2026-11-28T01:02:04Z"), "192.0.2.7", 40000, "198.51.100.25", 25, "h.example", TlsState.NONE,
+            Instant.parse("2026-11-28T01:02:04Z"), "192.0.2.7", 40000, "198.51.100.25", 25, "alice.secret@corp.example", TlsState.NONE,
             0, 0, List.of(new SessionRecord.Transaction("", List.of(), 0, 0, "none", 0,
                 "250 2.1.5 Alice Secret <alice.secret@corp.example>")),
             new int[] {2, 0, 1, 0}, Map.of(), true, true, 100, 100, "quit", 0, 0, 0, 0, 0, 1, true, new int[] {250},
@@ -87,6 +87,7 @@ class SessionLogWriterTest
         final JsonNode json = new ObjectMapper().readTree(line);
         assertThat(json.get("transactions").get(0).get("last_reply").asText())
             .isEqualTo("250 2.1.5 Alice Secret <a***@corp.example>");
+        assertThat(json.get("helo").asText()).isEqualTo("a***@corp.example");
         assertThat(json.get("blocklist_reply").asText()).isEqualTo(
             "554 5.7.1 <b***@mail.example.net>: from 192.0.2.7 blocked using zen.spamhaus.org; mail a***@isp.example");
         assertThat(SessionLogWriter.redactMailboxesIn("421 4.7.0 try later")).isEqualTo("421 4.7.0 try later");

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.egress25.decision.Action;
+import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
 import org.egress25.policy.Addresses;
@@ -107,6 +109,60 @@ class SmtpPatternsTest
         {
             assertThat(d.action()).isEqualTo(Action.ALERT);
             assertThat(d.evidence()).containsEntry("names_host", false).containsEntry("answering", "data_end");
+        });
+    }
+
+    @Test
+    void shouldBlockOnOutlooksOwnBlockListWordingThatNamesTheHost()
+    {
+        session("203.0.113.9", 25, "mail.example.org", "220 mx", List.of("550 5.7.1 Unfortunately, messages from"
+            + " [203.0.113.9] weren't sent. Please contact your Internet service provider since part of their network"
+            + " is on our block list (S3150)."), null);
+        assertThat(by("smtp-blocklist-reply")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("names_host", true)
+                .containsEntry("basis", "decisive: the reply names this host's address");
+        });
+    }
+
+    @Test
+    void shouldOnlyAlertOnABlocklistRefusedGreetingThatDoesNotNameTheHost()
+    {
+        session("203.0.113.10", 25, "mail.example.org", "554 5.7.1 Service unavailable; blocked using"
+            + " zen.spamhaus.org", List.of(), null);
+        assertThat(by("smtp-blocklist-reply")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.evidence()).containsEntry("basis", "badness evidence only").containsKey("missing");
+        });
+    }
+
+    /**
+     * A clean MTA whose every session has a greylisted or unknown recipient (450 4.2.0, 550 5.1.1): mailbox-level
+     * refusals, which the rejection share must not count; the same share of 554 5.7.1 policy refusals blocks.
+     */
+    @Test
+    void shouldNotCountGreylistingOrUnknownUsersTowardTheRejectionShare()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            session("203.0.113.30", 25, "mail.example.org", "220 mx", List.of("250 ok", i % 2 == 0
+                ? "450 4.2.0 <b@d.example>: Recipient address rejected: Greylisted" : "550 5.1.1 <b@d.example>: User"
+                + " unknown"), "250 queued");
+            session("203.0.113.31", 25, "mail.example.net", "220 mx", List.of(i % 2 == 0
+                ? "450 4.2.0 Greylisted, see http://postgrey.schweikert.ch/help/x.html" : "550 5.1.1 User unknown"),
+                null);
+            session("203.0.113.32", 25, "mail.example.com", "220 mx", List.of("554 5.7.1 <b@d.example>: Relay access"
+                + " denied"), null);
+            wire.advanceMillis(60_000);
+        }
+        assertThat(decisions).filteredOn(d -> d.host().equals("203.0.113.30") || d.host().equals("203.0.113.31"))
+            .noneMatch(d -> d.rule().equals("smtp-rejection-share"));
+        assertThat(by("smtp-rejection-share")).isNotEmpty().allSatisfy(d ->
+        {
+            assertThat(d.host()).isEqualTo("203.0.113.32");
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
         });
     }
 
@@ -226,7 +282,52 @@ class SmtpPatternsTest
     }
 
     @Test
-    void shouldBlockRecipientFanOutAcrossSessions()
+    void shouldOnlyAlertOnRecipientFanOutAcrossCleanSessions()
+    {
+        fiftyRecipientsThreeTimes();
+        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.ALERT);
+            assertThat(d.reason()).endsWith("; volume alone, so alert only");
+            assertThat(d.evidence()).containsEntry("recipients", 150L).containsEntry("basis", "volume alone")
+                .containsEntry("missing", "no dialogue evidence is gathered in this configuration");
+        });
+    }
+
+    @Test
+    void shouldBlockRecipientFanOutWhenBadDialoguesCorroborateIt()
+    {
+        analyser.setCorroboration(new Corroboration()
+        {
+            @Override
+            public boolean corroborates(final long hi, final long lo, final long nowNanos)
+            {
+                return true;
+            }
+
+            @Override
+            public Map<String, Object> evidence(final long hi, final long lo, final long nowNanos)
+            {
+                return Map.of("bad_rejected", 5);
+            }
+
+            @Override
+            public String missing(final long hi, final long lo, final long nowNanos)
+            {
+                return "";
+            }
+        });
+        fiftyRecipientsThreeTimes();
+        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
+        {
+            assertThat(d.action()).isEqualTo(Action.BLOCK);
+            assertThat(d.evidence()).containsEntry("recipients", 150L)
+                .containsEntry("basis", "corroborated: volume and badness evidence")
+                .containsEntry("corroborated_by", Map.of("bad_rejected", 5));
+        });
+    }
+
+    private void fiftyRecipientsThreeTimes()
     {
         final List<String> fifty = new ArrayList<>();
         for (int i = 0; i < 50; i++)
@@ -238,11 +339,6 @@ class SmtpPatternsTest
             session("203.0.113.40", 25, "bulk.example.org", "220 mx", fifty, "250 queued");
             wire.advanceMillis(60_000);
         }
-        assertThat(by("smtp-recipient-fanout")).singleElement().satisfies(d ->
-        {
-            assertThat(d.action()).isEqualTo(Action.BLOCK);
-            assertThat(d.evidence()).containsEntry("recipients", 150L);
-        });
     }
 
     @Test

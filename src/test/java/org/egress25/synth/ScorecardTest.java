@@ -60,6 +60,44 @@ class ScorecardTest
     }
 
     @Test
+    void shouldCountAnAlertOnlyAuthBruteForcerAsCaughtEvenWithAnOldBlockLabel()
+    {
+        final Labels labels = new Labels(List.of(new Label("10.0.160.4", "auth-brute-forcer", "block", "old label"),
+            new Label("10.0.160.5", "auth-brute-forcer", "alert", "n")));
+        final Scorecard card = Scorecard.score(labels, List.of(
+            decision("10.0.160.4", Action.ALERT, "smtp-auth-bruteforce")));
+
+        assertThat(card.caught()).isEqualTo(1);
+        assertThat(card.missed()).extracting(o -> o.label().host()).containsExactly("10.0.160.5");
+        assertThat(card.table()).contains("ok  10.0.160.4").contains("XX  10.0.160.5");
+    }
+
+    @Test
+    void shouldScoreARotatingHostByItsPrefixAndTimeItsBlockFromItsAbuse()
+    {
+        final Labels labels = new Labels(List.of(
+            new Label("2001:db8:100:7::/64", "ipv6-rotating-bot", "block", "n", "2026-11-28T08:00:40Z"),
+            new Label("10.0.112.4", "mass-sender", "block", "n", "2026-11-28T08:00:55Z"),
+            new Label("172.16.0.9", "busy-business-mta", "clean", "n")));
+        final Scorecard card = Scorecard.score(labels, List.of(
+            decision("2001:db8:100:7:a1b2:c3d4:e5f6:1", Action.BLOCK, "smtp-blocklist-reply"),
+            decision("2001:db8:100:8::1", Action.BLOCK, "smtp-blocklist-reply"),
+            decision("10.0.112.4", Action.BLOCK, "port25-attempts-1m"),
+            decision("172.16.0.9", Action.ALERT, "smtp-recipient-fanout")));
+
+        assertThat(card.missed()).isEmpty();
+        assertThat(card.hosts().get(0).timeToBlock()).hasSeconds(20);
+        assertThat(card.hosts().get(1).timeToBlock()).hasSeconds(5);
+        assertThat(card.byKind()).extracting(Scorecard.KindScore::kind, Scorecard.KindScore::blocked,
+            Scorecard.KindScore::alerted).containsExactly(
+                org.assertj.core.api.Assertions.tuple("ipv6-rotating-bot", 1, 0),
+                org.assertj.core.api.Assertions.tuple("mass-sender", 1, 0),
+                org.assertj.core.api.Assertions.tuple("busy-business-mta", 0, 1));
+        assertThat(card.kindTable()).contains("ipv6-rotating-bot      block        1      1       1       0"
+            + "       20.0 s       20.0 s");
+    }
+
+    @Test
     void shouldExitZeroFromTheCommandOnlyWhenEveryHostGotItsVerdict() throws Exception
     {
         LABELS.write(dir.resolve("labels.json"));

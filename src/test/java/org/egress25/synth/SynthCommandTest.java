@@ -39,7 +39,7 @@ class SynthCommandTest
             .containsExactly("web-user", "web-user", "web-user", "mass-sender", "mass-sender");
         assertThat(labels.hosts()).allMatch(label -> label.host().startsWith("192.168."));
         assertThat(labels.abusive()).hasSize(2);
-        assertThat(out.toString()).contains("5 hosts, 2 to block");
+        assertThat(out.toString()).contains("5 hosts, 2 abusive");
         assertThat(PcapRecords.read(pcap)).isNotEmpty();
     }
 

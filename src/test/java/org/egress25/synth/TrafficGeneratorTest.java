@@ -107,6 +107,10 @@ class TrafficGeneratorTest
         assertThat(inside).isEqualTo(labelled);
         for (final HostKind kind : HostKind.values())
         {
+            if (kind.ordinal() > HostKind.BACKGROUND.ordinal())
+            {
+                continue; // the harder test bed's kinds are not in the default scenario
+            }
             assertThat(labels.hosts()).as(kind.label()).anyMatch(label -> label.kind().equals(kind.label()));
         }
         assertThat(labels.abusive()).extracting(Label::kind).containsExactlyInAnyOrder("mass-sender",

@@ -52,6 +52,15 @@ public final class Egress25Process implements AutoCloseable
         return new Egress25Process(new ProcessBuilder(command).start());
     }
 
+    /** Runs {@code egress25 ARGS --control-socket SOCKET} in {@code namespace}: an operator command against a running instance. */
+    public static Shell.Result control(final NetNs net, final String namespace, final Path socket, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--control-socket", socket.toString()));
+        return net.exec(namespace, command);
+    }
+
     private static String javaBinary()
     {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

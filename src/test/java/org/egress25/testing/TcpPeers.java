@@ -40,10 +40,16 @@ public final class TcpPeers
     {
     }
 
-    /** Starts a greeting server on {@code ports} on every address of {@code ns}. */
+    /** Starts a greeting server on {@code ports} on every IPv4 address of {@code ns}. */
     public static Process server(final String ns, final int... ports) throws java.io.IOException
     {
-        final List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "-c", SERVER, "0.0.0.0"));
+        return serverOn(ns, "0.0.0.0", ports);
+    }
+
+    /** The same on {@code bind}: {@code ::} for every address of both families. */
+    public static Process serverOn(final String ns, final String bind, final int... ports) throws java.io.IOException
+    {
+        final List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "-c", SERVER, bind));
         for (final int port : ports)
         {
             cmd.add(Integer.toString(port));
