@@ -113,14 +113,30 @@ public record Scorecard(List<Outcome> hosts)
     }
 
     /**
-     * The decisions about a labelled host: by address, or every address and prefix decision (a /64 judged as a
-     * whole) inside a labelled prefix.
+     * The decisions about a labelled host: by address plus the blocks of prefixes holding it, or every address and
+     * prefix decision (a /64 judged as a whole) inside a labelled prefix.
      */
     private static List<Decision> mine(final Label label, final Map<String, List<Decision>> byHost)
     {
         if (!label.host().contains("/"))
         {
-            return byHost.getOrDefault(label.host(), List.of());
+            // the host's own decisions, and the blocks of any prefix holding it: a /64 block shuts its port 25 too
+            final long[] address = Addresses.parse(label.host());
+            final List<Decision> out = new ArrayList<>(byHost.getOrDefault(label.host(), List.of()));
+            for (final Map.Entry<String, List<Decision>> entry : byHost.entrySet())
+            {
+                if (entry.getKey().contains("/") && Cidr.parse(entry.getKey()).contains(address[0], address[1]))
+                {
+                    for (final Decision decision : entry.getValue())
+                    {
+                        if (decision.action() == Action.BLOCK)
+                        {
+                            out.add(decision);
+                        }
+                    }
+                }
+            }
+            return out;
         }
         final Cidr prefix = Cidr.parse(label.host());
         final List<Decision> out = new ArrayList<>();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.egress25.policy.Addresses;
 import org.egress25.synth.HostKind;
 import org.egress25.synth.Label;
 import org.egress25.synth.Scenario;
@@ -121,7 +122,7 @@ class LabelledPolicyReplayTest
                 final List<JsonNode> decisions = traffic.decisionsByHost.getOrDefault(label.host(), List.of());
                 assertThat(decisions).as(label.host()).anyMatch(d -> d.path("rule").asText().equals("smtp-auth-bruteforce")
                     && d.path("action").asText().equals("alert"));
-                assertThat(traffic.firstBlock(label.host())).isNull();
+                assertThat(traffic.firstBlockCovering(label.host())).isNull();
             }
         }
     }
@@ -135,7 +136,32 @@ class LabelledPolicyReplayTest
             {
                 assertThat(traffic.firstBlock(label.host())).as("%s %s (%s)", label.kind(), label.host(), label.note())
                     .isNull();
+                // a block of a prefix holding the host shuts its port 25 as surely as a block of the address; the
+                // generator numbers every IPv6 host of this bed inside one /64, where a real /64 is one subscriber's
+                // LAN, so a clean host in an abuser's /64 is that abuser's subscriber and is left out of this check
+                if (!sharesSlash64WithAnAbuser(label.host()))
+                {
+                    assertThat(traffic.firstBlockCovering(label.host())).as("%s %s (%s), by a prefix", label.kind(),
+                        label.host(), label.note()).isNull();
+                }
             }
         }
+    }
+
+    private boolean sharesSlash64WithAnAbuser(final String host)
+    {
+        if (host.indexOf(':') < 0)
+        {
+            return false;
+        }
+        final long hi = Addresses.parse(host)[0];
+        for (final Label abuser : traffic.labels.abusive())
+        {
+            if (abuser.host().indexOf(':') >= 0 && Addresses.parse(abuser.host())[0] == hi)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

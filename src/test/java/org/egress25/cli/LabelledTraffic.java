@@ -17,6 +17,7 @@ import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
 import org.egress25.pipeline.PacketEvent;
 import org.egress25.policy.Addresses;
+import org.egress25.policy.Cidr;
 import org.egress25.synth.Labels;
 import org.egress25.synth.Scenario;
 import org.egress25.synth.TrafficGenerator;
@@ -111,10 +112,36 @@ final class LabelledTraffic
         return null;
     }
 
-    /** Seconds from the host's first SMTP-port packet to its first block. */
+    /**
+     * The first block that shut port 25 for {@code host}: of the address itself, or of an IPv6 prefix holding it
+     * (a /64 block stops every address in it, so it is when the host stopped mailing).
+     */
+    JsonNode firstBlockCovering(final String host)
+    {
+        JsonNode first = firstBlock(host);
+        final long[] address = Addresses.parse(host);
+        for (final Map.Entry<String, List<JsonNode>> entry : decisionsByHost.entrySet())
+        {
+            if (entry.getKey().indexOf('/') < 0 || !Cidr.parse(entry.getKey()).contains(address[0], address[1]))
+            {
+                continue;
+            }
+            for (final JsonNode d : entry.getValue())
+            {
+                if ("block".equals(d.path("action").asText())
+                    && (first == null || Instant.parse(d.path("time").asText()).isBefore(Instant.parse(first.path("time").asText()))))
+                {
+                    first = d;
+                }
+            }
+        }
+        return first;
+    }
+
+    /** Seconds from the host's first SMTP-port packet to the first block of it or of a prefix holding it. */
     double secondsToBlock(final String host)
     {
-        final JsonNode block = firstBlock(host);
+        final JsonNode block = firstBlockCovering(host);
         final Instant first = firstSmtpPacket.get(host);
         if (block == null || first == null)
         {
