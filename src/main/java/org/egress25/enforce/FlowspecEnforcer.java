@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -309,12 +308,6 @@ public final class FlowspecEnforcer implements Enforcer
             LOG.error("{}", message);
         }
         lastError = message;
-    }
-
-    /** Sources announced as far as this enforcer knows; for tests and {@code egress25 blocks}. */
-    Set<String> announced()
-    {
-        return new HashSet<>(announced);
     }
 
     @Override

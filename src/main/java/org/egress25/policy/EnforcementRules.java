@@ -38,10 +38,4 @@ public record EnforcementRules(
         return new EnforcementRules(
             "none", List.of(25), "reject", "egress25", false, List.of(), Duration.ofSeconds(5), FlowspecRules.defaults());
     }
-
-    /** The enforcers by name, in the order given: {@code [nftables, flowspec]}. */
-    public List<String> enforcers()
-    {
-        return List.of(enforcer.split(","));
-    }
 }
