@@ -1,6 +1,6 @@
 package org.egress25.analysis;
 
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * A per-host detector on the analysis thread. It owns its state outright (single writer): nothing else

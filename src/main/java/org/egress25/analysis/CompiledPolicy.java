@@ -5,7 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
 import org.egress25.policy.Port25Mode;

@@ -3,7 +3,7 @@ package org.egress25.analysis;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 
 /**
  * A host some rate rule fired for, as the abuse-desk report shows it. Detail (top destinations, attempts by

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.egress25.decision.Verdicts;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 
 /**
  * Report detail for hosts that fired at least once, bounded to {@code maxHosts} records of at most about

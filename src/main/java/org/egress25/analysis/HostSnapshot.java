@@ -3,7 +3,7 @@ package org.egress25.analysis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.policy.PortGroup;
 import org.egress25.policy.RateMetric;
 

@@ -5,10 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
+import org.egress25.decode.Orientation;
 import org.egress25.policy.Policy;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.pipeline.PacketProcessor;
-import org.egress25.pipeline.PipelineCounters;
+import org.egress25.event.PacketEvent;
 
 /**
  * Replays a pcap or pcapng file (optionally gzip-compressed, or a pipe) into the ring.
@@ -33,7 +32,7 @@ public final class FileSource implements PacketSource
     private final Path file;
     private final Policy policy;
     private final boolean orient;
-    private final PipelineCounters counters;
+    private final SourceCounters counters;
     private final FrameDecoder decoder = new FrameDecoder();
     private final CaptureStats stats = new CaptureStats();
     private volatile boolean running = true;
@@ -46,7 +45,7 @@ public final class FileSource implements PacketSource
      *                 second policy orients anew
      * @param counters where decode statuses of the pre-filtered frames are counted (null with no policy)
      */
-    public FileSource(final Path file, final Policy policy, final boolean orient, final PipelineCounters counters)
+    public FileSource(final Path file, final Policy policy, final boolean orient, final SourceCounters counters)
     {
         this.file = file;
         this.policy = policy;
@@ -152,7 +151,7 @@ public final class FileSource implements PacketSource
                 return true;
             }
             event.oriented = true;
-            if (PacketProcessor.orient(event, policy))
+            if (Orientation.orient(event, policy))
             {
                 return true;
             }

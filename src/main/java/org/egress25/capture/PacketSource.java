@@ -1,7 +1,7 @@
 package org.egress25.capture;
 
 import com.lmax.disruptor.RingBuffer;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * Where frames come from: a live interface or a capture file. A source runs on a thread of its own, copies

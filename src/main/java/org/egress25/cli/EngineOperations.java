@@ -13,7 +13,7 @@ import org.egress25.analysis.HostSnapshot;
 import org.egress25.control.ControlServer;
 import org.egress25.control.ControlServer.BadRequest;
 import org.egress25.decision.Decision;
-import org.egress25.decision.HostKey;
+import org.egress25.host.HostKey;
 import org.egress25.enforce.ActiveBlock;
 import org.egress25.policy.Exemption;
 import org.egress25.policy.HostClass;

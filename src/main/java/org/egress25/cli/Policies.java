@@ -3,7 +3,7 @@ package org.egress25.cli;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.egress25.policy.Policy;
 import org.egress25.policy.PolicyException;
 import org.egress25.policy.PolicyLoader;

@@ -1,6 +1,6 @@
 package org.egress25.control;
 
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 import org.egress25.report.FlaggedHostReport;
 import org.egress25.report.Xarf;
 

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.egress25.host.Action;
 
 /**
  * One verdict about one inside host, as written to the decisions log and handed to enforcers.

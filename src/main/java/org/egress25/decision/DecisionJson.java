@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.egress25.host.Action;
 
 /**
  * The one JSON shape of a decision, shared by the decisions log, the exec enforcer's stdin and the control

@@ -1,6 +1,6 @@
 package org.egress25.decode;
 
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * Decodes a captured frame in place: link layer, IPv4 or IPv6 (with its extension headers), then TCP.

@@ -1,6 +1,7 @@
 package org.egress25.decode;
 
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 
 /**
  * IPv4 header (RFC 791 section 3.1).
@@ -100,8 +101,8 @@ final class Ipv4Header
             return DecodeStatus.BAD_IP_TOTAL_LENGTH;
         }
         e.ipVersion = VERSION;
-        e.srcLo = PacketEvent.IPV4_MAPPED_PREFIX | Bytes.u32(f, start + SRC_ADDRESS_OFFSET);
-        e.dstLo = PacketEvent.IPV4_MAPPED_PREFIX | Bytes.u32(f, start + DST_ADDRESS_OFFSET);
+        e.srcLo = Addresses.IPV4_MAPPED_PREFIX | Bytes.u32(f, start + SRC_ADDRESS_OFFSET);
+        e.dstLo = Addresses.IPV4_MAPPED_PREFIX | Bytes.u32(f, start + DST_ADDRESS_OFFSET);
         if ((Bytes.u16(f, start + FLAGS_FRAGMENT_OFFSET) & FRAGMENT_OFFSET_MASK) != 0)
         {
             return DecodeStatus.FRAGMENT;

@@ -1,6 +1,6 @@
 package org.egress25.decode;
 
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * IPv6 header (RFC 8200 section 3) and the extension-header chain in front of TCP.

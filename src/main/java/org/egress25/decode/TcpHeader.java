@@ -1,6 +1,6 @@
 package org.egress25.decode;
 
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * TCP header (RFC 9293 section 3.1), the last layer the decoder reads.

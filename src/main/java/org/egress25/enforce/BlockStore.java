@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
 

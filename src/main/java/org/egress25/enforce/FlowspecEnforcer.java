@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
 import org.egress25.policy.FlowspecAction;

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.egress25.policy.FlowspecAction;
 import java.util.Set;
 import java.util.TreeSet;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 
 /**
  * Announces and withdraws flowspec rules in a local GoBGP daemon's global RIB through its own CLI, {@code gobgp},

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.egress25.policy.BlockLadder;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.egress25.policy.Exemption;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
-import org.egress25.decision.HostKey;
+import org.egress25.host.HostKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

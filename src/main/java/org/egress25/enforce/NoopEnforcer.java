@@ -3,7 +3,7 @@ package org.egress25.enforce;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
 

@@ -6,7 +6,7 @@ import io.prometheus.client.GaugeMetricFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.enforce.EnforcerService;
 
 /** Active blocks, blocks and unblocks applied by rule and source, and what went wrong applying them. */

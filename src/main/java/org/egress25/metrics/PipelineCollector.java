@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.egress25.capture.CaptureStats;
 import org.egress25.decode.DecodeStatus;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.pipeline.PipelineCounters;
 
 /**

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.egress25.event.PacketEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 import org.egress25.analysis.Analyser;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
-import org.egress25.policy.HostClass;
+import org.egress25.decode.Orientation;
+import org.egress25.event.PacketEvent;
 import org.egress25.policy.Policy;
 
 /**
@@ -17,9 +18,7 @@ import org.egress25.policy.Policy;
  * (a live capture thread that falls behind loses packets in the kernel). With two cores, one producer and
  * one consumer keep both busy; a third stage thread would only add a hand-off.
  *
- * <p>Orientation: a segment is {@code DIR_OUTBOUND} when its source is an inside host and its destination
- * port an SMTP port, {@code DIR_INBOUND} for the reverse, and ignored otherwise (web, DNS, and mail
- * arriving at inside servers, which is not ours to police).
+ * <p>Orientation (direction and host class) is {@link Orientation}'s.
  */
 public final class PacketProcessor implements EventHandler<PacketEvent>
 {
@@ -109,7 +108,7 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
         }
         advanceClock(event.timestampNanos);
         final Policy current = policy.get();
-        final boolean forAnalysers = event.oriented ? event.direction != PacketEvent.DIR_NONE : orient(event, current);
+        final boolean forAnalysers = event.oriented ? event.direction != PacketEvent.DIR_NONE : Orientation.orient(event, current);
         if (forAnalysers && !exempt(event, current, true))
         {
             counters.increment(PipelineCounters.SMTP_SEGMENTS);
@@ -123,7 +122,7 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
             final Policy other = comparisonPolicy.get();
             event.direction = PacketEvent.DIR_NONE;
             event.hostClass = null;
-            if (orient(event, other) && !exempt(event, other, false))
+            if (Orientation.orient(event, other) && !exempt(event, other, false))
             {
                 for (final Analyser analyser : comparisonAnalysers)
                 {
@@ -131,32 +130,6 @@ public final class PacketProcessor implements EventHandler<PacketEvent>
                 }
             }
         }
-    }
-
-    /** Sets direction and host class; false when the segment is not for the analysers. */
-    public static boolean orient(final PacketEvent event, final Policy policy)
-    {
-        if (policy.isSmtpPort(event.dstPort))
-        {
-            final HostClass hostClass = policy.classify(event.srcHi, event.srcLo);
-            if (hostClass != null)
-            {
-                event.direction = PacketEvent.DIR_OUTBOUND;
-                event.hostClass = hostClass;
-                return true;
-            }
-        }
-        if (policy.isSmtpPort(event.srcPort))
-        {
-            final HostClass hostClass = policy.classify(event.dstHi, event.dstLo);
-            if (hostClass != null)
-            {
-                event.direction = PacketEvent.DIR_INBOUND;
-                event.hostClass = hostClass;
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -9,6 +9,7 @@ import com.lmax.disruptor.dsl.ProducerType;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.egress25.capture.PacketSource;
+import org.egress25.event.PacketEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

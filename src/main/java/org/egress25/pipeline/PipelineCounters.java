@@ -1,6 +1,7 @@
 package org.egress25.pipeline;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.egress25.capture.SourceCounters;
 import org.egress25.decode.DecodeStatus;
 
 /**
@@ -8,7 +9,7 @@ import org.egress25.decode.DecodeStatus;
  * so an increment is a plain read and a release store ({@code setRelease}), which on x86 is an ordinary
  * store: no lock prefix, no contention, nothing allocated.
  */
-public final class PipelineCounters
+public final class PipelineCounters implements SourceCounters
 {
     private final AtomicLongArray byStatus = new AtomicLongArray(DecodeStatus.COUNT);
     /** Statuses of frames the capture thread decoded (replay pre-filter): a second single writer. */
@@ -38,12 +39,14 @@ public final class PipelineCounters
     }
 
     /** Called by the capture thread only, for every frame it decoded. */
+    @Override
     public void countStatusAtSource(final int status)
     {
         bump(byStatusAtSource, status);
     }
 
     /** Called by the capture thread only: a decoded frame not on an SMTP port, dropped before the ring. */
+    @Override
     public void countFilteredAtSource()
     {
         filteredAtSource.setRelease(filteredAtSource.getPlain() + 1);

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.egress25.decision.HostKey;
+import org.egress25.host.Cidr;
+import org.egress25.host.HostKey;
 import org.egress25.policy.RuleReader.Mapping;
 import org.snakeyaml.engine.v2.nodes.Node;
 

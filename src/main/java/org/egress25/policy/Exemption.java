@@ -1,6 +1,7 @@
 package org.egress25.policy;
 
 import java.time.Instant;
+import org.egress25.host.Cidr;
 
 /**
  * One exemption as the rule file states it, for reports and {@code rules check}. The packet path uses

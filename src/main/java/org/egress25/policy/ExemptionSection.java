@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import org.egress25.host.Cidr;
 import org.egress25.policy.RuleReader.Mapping;
 import org.snakeyaml.engine.v2.nodes.Node;
 

@@ -3,6 +3,7 @@ package org.egress25.policy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.egress25.host.Cidr;
 
 /**
  * Source and destination exemptions, asked on the packet path: two scans over flat arrays, no allocation.

@@ -1,6 +1,7 @@
 package org.egress25.policy;
 
 import java.util.List;
+import org.egress25.host.Cidr;
 
 /**
  * A named class of inside networks with its port-25 mode and its detectors, thresholds already resolved

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.egress25.host.Cidr;
 
 /**
  * The whole effective policy: one immutable object, validated once when loaded, swapped atomically on

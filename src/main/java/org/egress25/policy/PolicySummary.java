@@ -6,7 +6,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
+import org.egress25.host.Cidr;
 
 /**
  * The effective policy as {@code egress25 rules check PATH} prints it on success: what an operator needs

@@ -2,6 +2,7 @@ package org.egress25.policy;
 
 import java.util.Arrays;
 import java.util.List;
+import org.egress25.host.Cidr;
 
 /**
  * Longest-prefix lookup of the classes' blocks, asked twice per packet (source and destination), without

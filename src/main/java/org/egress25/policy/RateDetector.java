@@ -1,7 +1,7 @@
 package org.egress25.policy;
 
 import java.time.Duration;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 
 /**
  * One threshold on one per-host rate, as the rule file states it: fires when the metric over the window

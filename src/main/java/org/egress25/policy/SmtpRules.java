@@ -2,7 +2,7 @@ package org.egress25.policy;
 
 import java.time.Duration;
 import java.util.List;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 
 /**
  * Thresholds of the SMTP dialogue detectors (the pattern analysers), as the rule file states them. Each

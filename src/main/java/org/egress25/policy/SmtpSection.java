@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.policy.RuleReader.Mapping;
 import org.snakeyaml.engine.v2.nodes.Node;
 

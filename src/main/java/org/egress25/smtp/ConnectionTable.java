@@ -1,7 +1,7 @@
 package org.egress25.smtp;
 
 import java.util.Arrays;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 
 /**
  * The tracked connections: an open-addressing hash from the connection's addresses and ports to a slot,

@@ -3,8 +3,7 @@ package org.egress25.smtp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 
 /**
  * What is odd about a HELO/EHLO name (RFC 5321 4.1.1.1: a fully qualified domain name, or an address
@@ -56,7 +55,7 @@ final class HeloCheck
             final long v4 = ipv4(literal);
             if (v4 >= 0)
             {
-                if (hi != 0 || lo != (PacketEvent.IPV4_MAPPED_PREFIX | v4))
+                if (hi != 0 || lo != (Addresses.IPV4_MAPPED_PREFIX | v4))
                 {
                     found.add(LITERAL_MISMATCH);
                 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.egress25.decision.HostKey;
+import org.egress25.host.HostKey;
 
 /**
  * One inside host's SMTP pattern state: the detectors' sliding windows, what it last did, and the summary the

@@ -3,8 +3,8 @@ package org.egress25.smtp;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.egress25.decision.Verdicts;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Addresses;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.egress25.policy.HostClass;
 
 /**

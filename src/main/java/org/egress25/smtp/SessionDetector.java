@@ -1,7 +1,7 @@
 package org.egress25.smtp;
 
 import java.util.Map;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.policy.SmtpRules;
 
 /**

@@ -6,7 +6,7 @@ import org.egress25.analysis.Analyser;
 import org.egress25.decision.Corroboration;
 import org.egress25.decision.Verdicts;
 import org.egress25.decode.DecodeStatus;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.policy.Policy;
 
 /**

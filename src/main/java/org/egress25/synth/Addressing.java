@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 
 /**
  * Hands out inside addresses from the scenario's prefixes and draws outside ones that are in none of them.
@@ -120,7 +120,7 @@ final class Addressing
         while (true)
         {
             final byte[] address = v6 ? randomIpv6(random) : randomIpv4(random);
-            final long[] pair = org.egress25.policy.Addresses.toPair(address);
+            final long[] pair = org.egress25.host.Addresses.toPair(address);
             boolean inside = false;
             for (final Cidr cidr : all)
             {

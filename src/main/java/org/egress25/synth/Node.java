@@ -1,6 +1,6 @@
 package org.egress25.synth;
 
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 
 /**
  * One network endpoint as the wire sees it: an IPv4 or IPv6 address, the MAC on our segment (the host's own

@@ -8,7 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 
 /**
  * What to generate: who is on the inside network, for how long, from which seed. The same scenario always

@@ -11,11 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.DecisionJson;
-import org.egress25.policy.Addresses;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 
 /**
  * How a run's decisions compare with a capture's labels: for every labelled host, whether it was blocked,

@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 
 /**
  * Writes a labelled capture of an inside network: the hosts of a {@link Scenario} doing what their kind does

@@ -9,11 +9,12 @@ import static org.egress25.analysis.Traffic.server;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
-import org.egress25.decision.HostKey;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Cidr;
+import org.egress25.host.HostKey;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
 import org.egress25.policy.Port25Mode;
@@ -231,7 +232,7 @@ class PrefixAggregateTest
         final RateAnalyser analyser = t.analyser;
         final long insideHi = 0x2001_0db8_1000_0000L | (host / 4 + 1);
         final long insideLo = 0x0a1b_2c3d_0000_0000L | (host % 4 + 1);
-        final long outside = PacketEvent.IPV4_MAPPED_PREFIX | 0xc612_0001L;
+        final long outside = Addresses.IPV4_MAPPED_PREFIX | 0xc612_0001L;
         final boolean outbound = direction == PacketEvent.DIR_OUTBOUND;
         e.ipVersion = 6;
         e.direction = direction;

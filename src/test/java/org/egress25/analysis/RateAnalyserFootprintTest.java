@@ -8,7 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.egress25.policy.Port25Mode;
 import org.egress25.testing.Heap;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class RateAnalyserFootprintTest
     static void segment(final RateAnalyser analyser, final PacketEvent e, final int direction, final int flags,
         final int host, final int clientPort, final int server, final long nanos)
     {
-        final long inside = PacketEvent.IPV4_MAPPED_PREFIX | 0x0a00_0000L | (host & 0xff_ffff);
-        final long outside = PacketEvent.IPV4_MAPPED_PREFIX | 0xc612_0000L | (server & 0xffff);
+        final long inside = Addresses.IPV4_MAPPED_PREFIX | 0x0a00_0000L | (host & 0xff_ffff);
+        final long outside = Addresses.IPV4_MAPPED_PREFIX | 0xc612_0000L | (server & 0xffff);
         final boolean outbound = direction == PacketEvent.DIR_OUTBOUND;
         e.direction = direction;
         e.timestampNanos = nanos;

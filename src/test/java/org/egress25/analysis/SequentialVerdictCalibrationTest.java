@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.policy.SprtRules;
 import org.junit.jupiter.api.Test;
 

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
 import org.egress25.policy.BlockLadder;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
 import org.egress25.policy.Port25Mode;

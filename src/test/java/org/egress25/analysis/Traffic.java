@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Addresses;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.egress25.policy.BlockLadder;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Policy;
 import org.egress25.policy.Port25Mode;
@@ -56,7 +56,7 @@ final class Traffic
     final Verdicts verdicts = new Verdicts(decisions::add, ladder());
     Policy policy;
     final RateAnalyser analyser;
-    /** Wired as production wires it (cli.AnalysisStage): corroboration, and connect failures as observations. */
+    /** Wired as production wires it (pipeline.AnalysisStage): corroboration, and connect failures as observations. */
     final SequentialVerdict sequential;
 
     Traffic(final Policy policy, final int maxHosts, final int maxConnections)
@@ -80,7 +80,7 @@ final class Traffic
      */
     void refusedSessions(final String client, final int sessions, final long nanos)
     {
-        final long[] host = org.egress25.policy.Addresses.parse(client);
+        final long[] host = org.egress25.host.Addresses.parse(client);
         for (int i = 0; i < sessions; i++)
         {
             sequential.observeBad(host[0], host[1], policy.classify(host[0], host[1]), SequentialVerdict.BAD_REJECTED,

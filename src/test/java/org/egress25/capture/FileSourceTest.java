@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.egress25.cli.Main;
 import org.egress25.decode.LinkType;
 import org.egress25.decode.TestFrames;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

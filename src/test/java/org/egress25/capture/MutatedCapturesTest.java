@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 import org.egress25.cli.Main;
 import org.egress25.decode.LinkType;
 import org.egress25.decode.TestFrames;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.testing.Shell;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

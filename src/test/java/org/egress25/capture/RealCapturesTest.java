@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
 import org.egress25.decode.LinkType;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,7 +12,7 @@ import java.util.Random;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
 import org.egress25.decode.TestFrames;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * Throughput of replay (reader plus decoder) on a large generated pcap; not a unit test, a measurement.

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 import org.egress25.synth.HostKind;
 import org.egress25.synth.Label;
 import org.egress25.synth.Scenario;

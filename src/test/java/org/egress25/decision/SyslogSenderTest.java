@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.egress25.host.Action;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

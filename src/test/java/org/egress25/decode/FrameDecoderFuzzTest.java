@@ -10,7 +10,7 @@ import static org.egress25.decode.TestFrames.ipv6;
 import static org.egress25.decode.TestFrames.tcp;
 
 import java.util.Random;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

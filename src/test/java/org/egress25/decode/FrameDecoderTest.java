@@ -11,8 +11,8 @@ import static org.egress25.decode.TestFrames.ipv4;
 import static org.egress25.decode.TestFrames.ipv6;
 import static org.egress25.decode.TestFrames.tcp;
 
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Addresses;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.junit.jupiter.api.Test;
 
 class FrameDecoderTest

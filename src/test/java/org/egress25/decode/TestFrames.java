@@ -2,7 +2,7 @@ package org.egress25.decode;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 
 /**
  * Hand-built frames for tests: each method returns one layer wrapped around the bytes given to it, with length

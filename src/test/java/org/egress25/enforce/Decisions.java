@@ -3,7 +3,7 @@ package org.egress25.enforce;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
 

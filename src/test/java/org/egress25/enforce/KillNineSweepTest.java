@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Source;
 import org.junit.jupiter.api.AfterEach;

@@ -9,6 +9,7 @@ import java.util.List;
 import org.egress25.analysis.Analyser;
 import org.egress25.decode.LinkType;
 import org.egress25.decode.TestFrames;
+import org.egress25.event.PacketEvent;
 import org.egress25.policy.Policy;
 import org.egress25.policy.PolicyLoader;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.junit.jupiter.api.Test;
 
 class ExemptionsTest

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

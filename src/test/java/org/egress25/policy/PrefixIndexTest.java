@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.junit.jupiter.api.Test;
 
 class PrefixIndexTest

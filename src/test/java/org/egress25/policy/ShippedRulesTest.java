@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
+import org.egress25.host.Addresses;
 import org.junit.jupiter.api.Test;
 
 class ShippedRulesTest

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.junit.jupiter.api.Test;
 
 class ConnectionTableTest
@@ -37,8 +38,8 @@ class ConnectionTableTest
         for (int step = 0; step < 200_000; step++)
         {
             // one host per /24, so only the per-host and total caps can bite
-            final long client = PacketEvent.IPV4_MAPPED_PREFIX | (0x0A00_0000L + random.nextInt(12) * 256L);
-            final long server = PacketEvent.IPV4_MAPPED_PREFIX | (0xC000_0200L + random.nextInt(4));
+            final long client = Addresses.IPV4_MAPPED_PREFIX | (0x0A00_0000L + random.nextInt(12) * 256L);
+            final long server = Addresses.IPV4_MAPPED_PREFIX | (0xC000_0200L + random.nextInt(4));
             final int port = 40_000 + random.nextInt(24);
             final List<Long> key = List.of(client, (long)port, server);
             final Session found = table.find(0, client, port, 0, server, 25);

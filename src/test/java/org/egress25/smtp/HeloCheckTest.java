@@ -3,7 +3,7 @@ package org.egress25.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 import org.junit.jupiter.api.Test;
 
 class HeloCheckTest

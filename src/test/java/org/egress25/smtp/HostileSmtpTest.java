@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

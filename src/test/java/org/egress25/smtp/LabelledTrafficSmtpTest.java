@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
 import org.egress25.policy.Policy;
 import org.egress25.synth.HostKind;
@@ -159,7 +159,7 @@ class LabelledTrafficSmtpTest
         }
         if (r.dataAccepted() > 0)
         {
-            final long[] host = org.egress25.policy.Addresses.parse(r.client());
+            final long[] host = org.egress25.host.Addresses.parse(r.client());
             return r.helo() != null
                 && HeloCheck.problems(r.helo(), host[0], host[1], policy.smtp().helo().providerDomains()).isEmpty()
                 ? SessionOutcome.GOOD : SessionOutcome.BAD_HELO;

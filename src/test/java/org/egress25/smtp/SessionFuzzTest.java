@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -74,7 +74,7 @@ class SmtpAnalyserTest
     {
         final Wire.Conn c = wire.pickUp("10.0.0.3", 5004, "192.0.2.1", 25);
         c.client("EHLO c.example\r\nMAIL FROM:<a@c.example>\r\nRCPT TO:<b@d.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n");
-        c.segment(true, c.clientSeq, 0, org.egress25.pipeline.PacketEvent.TCP_FIN, null, 0, 0);
+        c.segment(true, c.clientSeq, 0, org.egress25.event.PacketEvent.TCP_FIN, null, 0, 0);
         final SessionRecord s = records.get(0);
         assertThat(s.directions()).isEqualTo("client");
         assertThat(s.endReason()).isEqualTo("quit");
@@ -136,7 +136,7 @@ class SmtpAnalyserTest
         first.server("220 first\r\n");
         final Wire.Conn second = wire.connect("10.0.0.7", 5008, "192.0.2.1", 25);
         second.clientSeq += 77_000;
-        second.segment(true, second.clientSeq - 1, 0, org.egress25.pipeline.PacketEvent.TCP_SYN, null, 0, 0);
+        second.segment(true, second.clientSeq - 1, 0, org.egress25.event.PacketEvent.TCP_SYN, null, 0, 0);
         second.server("220 second\r\n");
         wire.end();
         assertThat(records).extracting(SessionRecord::endReason).containsExactly("reused", "end-of-input");
@@ -146,8 +146,8 @@ class SmtpAnalyserTest
     void shouldIgnoreStrayAcksOfConnectionsItDoesNotTrack()
     {
         final Wire.Conn c = wire.pickUp("10.0.0.8", 5009, "192.0.2.1", 25);
-        c.segment(true, 1, 1, org.egress25.pipeline.PacketEvent.TCP_ACK, null, 0, 0);
-        c.segment(false, 1, 1, org.egress25.pipeline.PacketEvent.TCP_FIN | org.egress25.pipeline.PacketEvent.TCP_ACK, null, 0, 0);
+        c.segment(true, 1, 1, org.egress25.event.PacketEvent.TCP_ACK, null, 0, 0);
+        c.segment(false, 1, 1, org.egress25.event.PacketEvent.TCP_FIN | org.egress25.event.PacketEvent.TCP_ACK, null, 0, 0);
         assertThat(analyser.openSessions()).isZero();
         wire.end();
         assertThat(records).isEmpty();

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.testing.Heap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Corroboration;
 import org.egress25.decision.Decision;
 import org.egress25.decision.Verdicts;
-import org.egress25.policy.Addresses;
+import org.egress25.host.Addresses;
 import org.junit.jupiter.api.Test;
 
 /** The pattern analysers on synthetic dialogues, with the default rules. */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.egress25.analysis.Analyser;
 import org.egress25.decision.Verdicts;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.policy.Policy;
 import org.egress25.synth.TrafficGenerator;
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.egress25.decision.Action;
+import org.egress25.host.Action;
 import org.egress25.decision.Decision;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -3,8 +3,8 @@ package org.egress25.smtp;
 import java.nio.charset.StandardCharsets;
 import org.egress25.analysis.Analyser;
 import org.egress25.decode.DecodeStatus;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Addresses;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
 import org.egress25.policy.Policy;
 
 /**

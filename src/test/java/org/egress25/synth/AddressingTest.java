@@ -7,8 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.egress25.policy.Addresses;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.junit.jupiter.api.Test;
 
 class AddressingTest

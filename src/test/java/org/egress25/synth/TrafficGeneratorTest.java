@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -296,7 +296,7 @@ class TrafficGeneratorTest
 
     private static boolean isInside(final byte[] address)
     {
-        final long[] pair = org.egress25.policy.Addresses.toPair(address);
+        final long[] pair = org.egress25.host.Addresses.toPair(address);
         return INSIDE.stream().anyMatch(cidr -> cidr.contains(pair[0], pair[1]));
     }
 

@@ -6,15 +6,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.egress25.capture.CaptureFileReader;
-import org.egress25.cli.AnalysisStage;
+import org.egress25.pipeline.AnalysisStage;
 import org.egress25.decision.Verdicts;
 import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
+import org.egress25.decode.Orientation;
 import org.egress25.pipeline.CommandQueue;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.pipeline.PacketProcessor;
 import org.egress25.pipeline.PipelineCounters;
-import org.egress25.policy.Cidr;
+import org.egress25.host.Cidr;
 import org.egress25.policy.Policy;
 import org.egress25.policy.PolicyLoader;
 import org.egress25.synth.TrafficGenerator;
@@ -109,7 +110,7 @@ public class AnalysisPassBenchmark
             while (reader.next(event))
             {
                 decoder.decode(event);
-                if (event.status != DecodeStatus.OK || !PacketProcessor.orient(event, policy))
+                if (event.status != DecodeStatus.OK || !Orientation.orient(event, policy))
                 {
                     continue;
                 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.egress25.capture.CaptureFileReader;
 import org.egress25.decode.FrameDecoder;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.synth.TrafficGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -5,8 +5,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.egress25.analysis.RateAnalyser;
 import org.egress25.decision.Verdicts;
-import org.egress25.pipeline.PacketEvent;
-import org.egress25.policy.Cidr;
+import org.egress25.event.PacketEvent;
+import org.egress25.host.Addresses;
+import org.egress25.host.Cidr;
 import org.egress25.policy.Policy;
 import org.egress25.policy.PolicyLoader;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -99,8 +100,8 @@ public class RateAnalyserBenchmark
         while (i < SEGMENTS)
         {
             final double u = random.nextDouble();
-            final long host = PacketEvent.IPV4_MAPPED_PREFIX | 0x0a00_0000L | (1 + (long)(hosts * u * u * u));
-            final long server = PacketEvent.IPV4_MAPPED_PREFIX | (0x2d00_0000L + random.nextInt(1 << 24));
+            final long host = Addresses.IPV4_MAPPED_PREFIX | 0x0a00_0000L | (1 + (long)(hosts * u * u * u));
+            final long server = Addresses.IPV4_MAPPED_PREFIX | (0x2d00_0000L + random.nextInt(1 << 24));
             final int dstPort = random.nextInt(10) < 7 ? 25 : 587;
             port = port == 60_999 ? 32_768 : port + 1;
             if (random.nextInt(20) == 0)

@@ -1,4 +1,4 @@
-package org.egress25.pipeline;
+package org.egress25.event;
 
 import com.lmax.disruptor.EventFactory;
 
@@ -11,7 +11,7 @@ import com.lmax.disruptor.EventFactory;
  * (the only copy made of it); the decode stage fills the fields below in place.
  *
  * <p>Addresses are held as two longs in IPv6 form. An IPv4 address is stored IPv4-mapped
- * ({@code ::ffff:a.b.c.d}: {@code hi == 0}, {@code lo == 0x0000_ffff_0000_0000L | addr}) so one code
+ * ({@code ::ffff:a.b.c.d}: {@code hi == 0}, {@code lo == Addresses.IPV4_MAPPED_PREFIX | addr}) so one code
  * path serves both families, and a host key is simply the pair.
  */
 public final class PacketEvent
@@ -25,8 +25,6 @@ public final class PacketEvent
 
     /** Largest frame we keep; longer frames are truncated to this like a pcap snaplen. */
     public static final int MAX_FRAME = 65_535;
-
-    public static final long IPV4_MAPPED_PREFIX = 0x0000_ffff_0000_0000L;
 
     /**
      * Factory for the ring; each slot owns a frame buffer of the given size.

@@ -1,4 +1,4 @@
-package org.egress25.decision;
+package org.egress25.host;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.egress25.decision;
+package org.egress25.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.egress25.decision.Decision;
+import org.egress25.decision.Verdicts;
 import org.egress25.policy.BlockLadder;
-import org.egress25.policy.Cidr;
 import org.egress25.policy.HostClass;
 import org.egress25.policy.Port25Mode;
 import org.egress25.policy.PortGroup;

@@ -1,4 +1,4 @@
-package org.egress25.policy;
+package org.egress25.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

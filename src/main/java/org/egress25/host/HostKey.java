@@ -1,7 +1,5 @@
-package org.egress25.decision;
+package org.egress25.host;
 
-import org.egress25.policy.Addresses;
-import org.egress25.policy.Cidr;
 
 /**
  * What a decision is about, as a map key off the packet path (decisions, blocks, strikes): one inside address

@@ -1,9 +1,8 @@
-package org.egress25.policy;
+package org.egress25.host;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.egress25.pipeline.PacketEvent;
 
 /**
  * Conversions between the ring's two-long address form and text. Text is only made off the packet path
@@ -11,13 +10,16 @@ import org.egress25.pipeline.PacketEvent;
  */
 public final class Addresses
 {
+    /** High 32 bits of {@code lo} for an IPv4 address held IPv4-mapped ({@code ::ffff:a.b.c.d}, RFC 4291 2.5.5.2). */
+    public static final long IPV4_MAPPED_PREFIX = 0x0000_ffff_0000_0000L;
+
     private Addresses()
     {
     }
 
     public static boolean isIpv4(final long hi, final long lo)
     {
-        return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == PacketEvent.IPV4_MAPPED_PREFIX;
+        return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == IPV4_MAPPED_PREFIX;
     }
 
     /** Two longs from 4 or 16 raw bytes; IPv4 becomes IPv4-mapped. */
@@ -26,7 +28,7 @@ public final class Addresses
         if (raw.length == 4)
         {
             final long v4 = ((raw[0] & 0xffL) << 24) | ((raw[1] & 0xffL) << 16) | ((raw[2] & 0xffL) << 8) | (raw[3] & 0xffL);
-            return new long[] {0L, PacketEvent.IPV4_MAPPED_PREFIX | v4};
+            return new long[] {0L, IPV4_MAPPED_PREFIX | v4};
         }
         long hi = 0;
         long lo = 0;
@@ -50,7 +52,7 @@ public final class Addresses
         final long v4 = dottedQuad(t);
         if (v4 >= 0)
         {
-            return new long[] {0L, PacketEvent.IPV4_MAPPED_PREFIX | v4};
+            return new long[] {0L, IPV4_MAPPED_PREFIX | v4};
         }
         if (t.isEmpty() || !(t.indexOf(':') >= 0 || DIGITS_AND_DOTS.matcher(t).matches()))
         {

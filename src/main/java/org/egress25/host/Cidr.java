@@ -1,8 +1,7 @@
-package org.egress25.policy;
+package org.egress25.host;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.egress25.pipeline.PacketEvent;
 
 /**
  * An address block in the same two-long form the ring uses (IPv4 held IPv4-mapped), so matching a packet
@@ -55,7 +54,7 @@ public record Cidr(long hi, long lo, int bits, String text)
 
     public boolean isIpv4()
     {
-        return hi == 0 && bits >= 96 && (lo & 0xffff_ffff_0000_0000L) == PacketEvent.IPV4_MAPPED_PREFIX;
+        return hi == 0 && bits >= 96 && (lo & 0xffff_ffff_0000_0000L) == Addresses.IPV4_MAPPED_PREFIX;
     }
 
     /** Number of addresses in the block, saturating at Long.MAX_VALUE. */

@@ -1,4 +1,4 @@
-package org.egress25.cli;
+package org.egress25.pipeline;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -6,7 +6,7 @@ import org.egress25.analysis.Analyser;
 import org.egress25.analysis.RateAnalyser;
 import org.egress25.analysis.SequentialVerdict;
 import org.egress25.decision.Verdicts;
-import org.egress25.pipeline.PacketEvent;
+import org.egress25.event.PacketEvent;
 import org.egress25.policy.Policy;
 import org.egress25.smtp.SessionOutcome;
 import org.egress25.smtp.SessionSink;
