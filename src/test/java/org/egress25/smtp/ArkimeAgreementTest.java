@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 class ArkimeAgreementTest
 {
-    private static final Path ARKIME = TestCapture.CAPTURES.resolve("arkime");
+    private static Path arkime()
+    {
+        return TestCapture.captures().resolve("arkime");
+    }
     private static final Set<Integer> SMTP_PORTS = Set.of(25, 465, 587, 2525);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,7 +53,7 @@ class ArkimeAgreementTest
     void shouldAgreeWithArkimeOnHeloSenderAndRecipientsOfEverySmtpSession() throws IOException
     {
         final List<Path> tests;
-        try (Stream<Path> files = Files.list(ARKIME))
+        try (Stream<Path> files = Files.list(arkime()))
         {
             tests = files.filter(p -> p.toString().endsWith(".test")).sorted().toList();
         }
