@@ -33,6 +33,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
     private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
     private final AtomicLong overflow = new AtomicLong();
     private final PipelineCounters counters;
+    private final Logger log;
 
     /** One distinct error: its trace, how often, and when first and last. */
     public static final class Seen
@@ -79,7 +80,14 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
 
     DistinctErrorHandler(final PipelineCounters counters)
     {
+        this(counters, LOG);
+    }
+
+    /** Logs to {@code log} instead of the class's logger; tests pass one that records the lines. */
+    DistinctErrorHandler(final PipelineCounters counters, final Logger log)
+    {
         this.counters = counters;
+        this.log = log;
     }
 
     @Override
@@ -95,7 +103,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
             {
                 if (overflow.getAndIncrement() == 0)
                 {
-                    LOG.error("more than {} distinct errors processing events; further new ones are only counted",
+                    log.error("more than {} distinct errors processing events; further new ones are only counted",
                         MAX_DISTINCT, ex);
                 }
                 return;
@@ -105,7 +113,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
             if (entry == null)
             {
                 entry = fresh;
-                LOG.error("error processing event {} (logged once; further occurrences are counted in "
+                log.error("error processing event {} (logged once; further occurrences are counted in "
                     + "egress25_handler_errors_total)", sequence, ex);
             }
         }
@@ -137,12 +145,12 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
     @Override
     public void handleOnStartException(final Throwable ex)
     {
-        LOG.error("pipeline failed to start", ex);
+        log.error("pipeline failed to start", ex);
     }
 
     @Override
     public void handleOnShutdownException(final Throwable ex)
     {
-        LOG.error("pipeline failed to shut down cleanly", ex);
+        log.error("pipeline failed to shut down cleanly", ex);
     }
 }
