@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * processing continues with the next event.
  *
  * <p>Errors are told apart by their whole stack trace, causes included: the same exception type thrown at the
- * same line but reached from two callers is two bugs, and keying on the first frame alone logged the second one
- * never. At most {@value #MAX_DISTINCT} distinct errors are remembered (a trace is a few kilobytes, so about
+ * same line but reached from two callers is two bugs, and keying on the first frame alone would never log the
+ * second one. At most {@value #MAX_DISTINCT} distinct errors are remembered (a trace is a few kilobytes, so about
  * 1 MB at worst); past that, new kinds are counted in {@link #overflow()} and logged once in all, so a handler
  * failing differently on every packet cannot grow the heap.
  */

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  *   <li>A bare {@code HELO} (no name) is no {@code smtpHello} for Arkime and {@code ""} for egress25: the
  *       host did say HELO, and an empty name is itself a HELO-quality finding.</li>
  *   <li>Arkime also finds SMTP on any port (1080 behind SOCKS5, 1224 in Exim's test suite); egress25 reads
- *       only the policed SMTP ports (issue 3: other ports are out of scope), so those give no session.</li>
+ *       only the policed SMTP ports (25, 465, 587, 2525; other ports are out of scope), so those give no
+ *       session.</li>
  * </ul>
  */
 class ArkimeAgreementTest
