@@ -592,7 +592,7 @@ public final class RateAnalyser implements Analyser
     }
 
     /**
-     * Volume never blocks on its own (issue 11's evidence model): a blocking attempts, fan-out or concurrency
+     * Volume never blocks on its own (rules/README.md, "Evidence model"): a blocking attempts, fan-out or concurrency
      * detector in a detect-then-block class needs corroboration. Failure counts and ratios are badness in
      * themselves (a scan is mostly failed connects) and block as the rule says.
      */

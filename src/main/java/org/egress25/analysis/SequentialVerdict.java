@@ -54,7 +54,8 @@ import org.egress25.policy.SprtRules;
  * Encrypted sessions (STARTTLS, 465) are only counted ({@link #observeEncrypted}); so are failed connects,
  * which carry no step: a clean STARTTLS-only MTA shows no good observation, and a count of its failures would
  * only grow (the rate analyser weighs failures as a share of attempts instead). HELO oddities alone never
- * block (issue 4): a test whose bad observations are all {@link #BAD_HELO} asks for an alert, not a block.
+ * block (rules/README.md, "Evidence model"): a test whose bad observations are all {@link #BAD_HELO} asks for
+ * an alert, not a block.
  *
  * <h2>Corroboration</h2>
  * The same test backs volume findings ({@link #corroborates}): a rate or fan-out threshold may block only once

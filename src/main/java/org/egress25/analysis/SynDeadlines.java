@@ -7,9 +7,9 @@ package org.egress25.analysis;
  * <p>The timeout is the same for every attempt and capture time only moves forward, so deadlines come out
  * of a FIFO already sorted: a tick pops from the head while the head is due. An entry is only a hint: the
  * connection is looked up again and judged only if it is still waiting with the same SYN time (it may have
- * been answered, reset, retransmitted or evicted since). Measured on the 4 M-packet benchmark (155 s of
- * capture, 1.2 M SMTP segments), sweeping the 524,288-slot table for timeouts took a third of the analysis
- * thread; the queue makes timeouts proportional to SYNs.
+ * been answered, reset, retransmitted or evicted since). The queue makes timeouts proportional to SYNs, where
+ * sweeping the whole connection table costs a third of the analysis thread on the replay benchmark
+ * (benchmarks/NOTES.md, "SYN deadlines").
  *
  * <p>It grows with use up to the connection table's capacity: when full, the oldest hint is dropped and
  * that attempt is left to the slow idle sweep, which still judges SYN timeouts as a safety net.

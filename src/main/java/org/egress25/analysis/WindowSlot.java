@@ -8,7 +8,8 @@ import java.util.Arrays;
  * estimate {@code current + previous * (1 - elapsedInCurrent / window)}. This assumes the previous
  * bucket's events were spread evenly; against an exact sliding log it is off by at most the previous
  * bucket's count times the fraction of it that is mis-weighted, and Cloudflare measured 0.003% of requests
- * wrongly judged over 400 million with it. It costs two ints per counter instead of a log per event.
+ * wrongly judged over 400 million with it (https://blog.cloudflare.com/counting-things-a-lot-of-different-things/).
+ * It costs two ints per counter instead of a log per event.
  *
  * <p>A row's current bucket is always the one holding its {@code lastSeen}: every counter update also moves
  * {@code lastSeen}, so the bucket number need not be stored (4 bytes per row and window saved). When the

@@ -3,9 +3,9 @@ package org.egress25.capture;
 import org.egress25.decode.LinkType;
 
 /**
- * The kernel filter for live capture. Only TCP to or from the SMTP ports crosses into Java: measured here,
- * that takes pcap4j from 1.23 M to 2.83 M frames/s of mixed traffic, and libpcap's filter costs ~13 ns
- * per frame. On Ethernet the expression is repeated under {@code vlan} because a BPF filter without it does
+ * The kernel filter for live capture. Only TCP to or from the SMTP ports crosses into Java, which more than
+ * doubles what pcap4j handles of mixed traffic for a few nanoseconds a frame in libpcap (benchmarks/NOTES.md,
+ * "Reading capture files"). On Ethernet the expression is repeated under {@code vlan} because a BPF filter without it does
  * not look past an 802.1Q tag, and trunk ports are common on gateways. Other link types have no VLAN tag to
  * look past and libpcap refuses {@code vlan} on them ("no VLAN support for Linux cooked v1" on {@code -i any},
  * where the kernel has already moved the tag out of the frame), so they get the plain expression.

@@ -20,10 +20,9 @@ import org.egress25.event.PacketEvent;
  * them gzip-compressed, which is detected from the content, not the file name.
  *
  * <p><b>Why pure Java and not pcap4j.</b> Replay is the bench the analysers are tuned on, so the reader must
- * not be the bottleneck. Measured on this machine (2 vCPUs, a 2.3 GB file of 4 M packets in the page cache,
- * see {@code /work/shared/PERFORMANCE.md}): pcap4j {@code loop} with a raw listener reads 1.23 M packets/s and
- * allocates ~667 bytes per packet (a {@code byte[]}, timestamp and callback per packet, ~350 ns crossing from
- * C); {@code tcpdump -r} reads 4.4 M/s; a pure-Java reader into one reused buffer 19.8 M/s with no allocation.
+ * not be the bottleneck. pcap4j's {@code loop} pays a crossing from C and a fresh {@code byte[]} per packet and
+ * is slower than {@code tcpdump -r}; a pure-Java reader into one reused buffer is several times faster than
+ * either and allocates nothing (figures in benchmarks/NOTES.md, "Reading capture files").
  * This class is that reader: one {@link FileChannel} fills one large {@link ByteBuffer} (refilled about once
  * per 2,000 packets), records are parsed in place with absolute gets, and each packet is copied once, straight
  * into the ring slot's {@link PacketEvent#frame}. Nothing is allocated per packet.

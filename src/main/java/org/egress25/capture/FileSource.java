@@ -14,8 +14,8 @@ import org.egress25.event.PacketEvent;
  *
  * <p>Replay applies backpressure: {@link RingBuffer#next(int)} waits for free slots, so not one packet is
  * lost however slow the analysers are, and a replay gives the same verdicts every run. Slots are claimed
- * {@value #BATCH} at a time because the Disruptor publishes about 33 M events/s claiming 64 at once against
- * 8-16 M/s one at a time on this machine (shared/PERFORMANCE.md). From a pipe ({@code tcpdump -U -w - |
+ * {@value #BATCH} at a time because the Disruptor publishes two to four times faster claiming 64 at once than
+ * one at a time (benchmarks/NOTES.md, "Claiming ring slots in batches"). From a pipe ({@code tcpdump -U -w - |
  * egress25 replay /dev/stdin}) they are claimed one at a time, so each segment is judged as it arrives.
  *
  * <p>The reader thread also plays the part the kernel's BPF filter plays in live capture: it decodes each

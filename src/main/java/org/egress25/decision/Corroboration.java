@@ -3,7 +3,8 @@ package org.egress25.decision;
 import java.util.Map;
 
 /**
- * The independent badness evidence a volume finding needs before it may block (issue 11's evidence model).
+ * The independent badness evidence a volume finding needs before it may block (rules/README.md,
+ * "Evidence model: what may block").
  * A volume or fan-out threshold says a host sends a lot; a busy legitimate mail server does that too. Only
  * when the same host's dialogues also go badly (client-level refusals, blocklist replies, unknown users,
  * aborted dialogues) is the volume a spambot's. {@link #corroborates} is asked on the analysis thread for

@@ -38,9 +38,10 @@ import org.egress25.event.PacketEvent;
  * </pre>
  *
  * <p>ESP (50) encrypts whatever follows and "no next header" (59) ends the packet: both are not ours. The chain
- * is capped at {@link #MAX_EXTENSION_HEADERS}: RFC 8200 section 4.1 lists at most seven kinds in a real packet,
- * and a longer chain is a known way to hide the transport header from middleboxes (RFC 7112). A payload length
- * of 0 announces a jumbogram (RFC 2675), which no Ethernet egress carries, so it is rejected.
+ * is capped at {@link #MAX_EXTENSION_HEADERS}: RFC 8200 section 4.1
+ * (https://www.rfc-editor.org/rfc/rfc8200#section-4.1) lists at most seven kinds in a real packet, and a longer
+ * chain is a known way to hide the transport header from middleboxes (RFC 7112). A payload length of 0
+ * announces a jumbogram (RFC 2675), which no Ethernet egress carries, so it is rejected.
  */
 final class Ipv6Header
 {

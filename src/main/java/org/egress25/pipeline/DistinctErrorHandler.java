@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * processing continues with the next event.
  *
  * <p>Errors are told apart by their whole stack trace, causes included: the same exception type thrown at the
- * same line but reached from two callers is two bugs, and keying on the first frame alone logged the second one
- * never. At most {@value #MAX_DISTINCT} distinct errors are remembered (a trace is a few kilobytes, so about
+ * same line but reached from two callers is two bugs, and keying on the first frame alone would never log the
+ * second one. At most {@value #MAX_DISTINCT} distinct errors are remembered (a trace is a few kilobytes, so about
  * 1 MB at worst); past that, new kinds are counted in {@link #overflow()} and logged once in all, so a handler
  * failing differently on every packet cannot grow the heap.
  */
@@ -34,6 +34,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
     private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
     private final AtomicLong overflow = new AtomicLong();
     private final PipelineCounters counters;
+    private final Logger log;
 
     /** One distinct error: its trace, how often, and when first and last. */
     public static final class Seen
@@ -80,7 +81,14 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
 
     DistinctErrorHandler(final PipelineCounters counters)
     {
+        this(counters, LOG);
+    }
+
+    /** Logs to {@code log} instead of the class's logger; tests pass one that records the lines. */
+    DistinctErrorHandler(final PipelineCounters counters, final Logger log)
+    {
         this.counters = counters;
+        this.log = log;
     }
 
     @Override
@@ -96,7 +104,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
             {
                 if (overflow.getAndIncrement() == 0)
                 {
-                    LOG.error("more than {} distinct errors processing events; further new ones are only counted",
+                    log.error("more than {} distinct errors processing events; further new ones are only counted",
                         MAX_DISTINCT, ex);
                 }
                 return;
@@ -106,7 +114,7 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
             if (entry == null)
             {
                 entry = fresh;
-                LOG.error("error processing event {} (logged once; further occurrences are counted in "
+                log.error("error processing event {} (logged once; further occurrences are counted in "
                     + "egress25_handler_errors_total)", sequence, ex);
             }
         }
@@ -138,12 +146,12 @@ public final class DistinctErrorHandler implements ExceptionHandler<PacketEvent>
     @Override
     public void handleOnStartException(final Throwable ex)
     {
-        LOG.error("pipeline failed to start", ex);
+        log.error("pipeline failed to start", ex);
     }
 
     @Override
     public void handleOnShutdownException(final Throwable ex)
     {
-        LOG.error("pipeline failed to shut down cleanly", ex);
+        log.error("pipeline failed to shut down cleanly", ex);
     }
 }

@@ -119,7 +119,8 @@ final class ClassSection
      * {@code ipv6-prefix}: 32 to 64, or 128 for addresses alone; null when wrong. Unset, 64, unless the class
      * has an IPv6 network longer than that (then each address alone). A prefix shorter than one of
      * the class's own IPv6 networks would lump in addresses of other classes or of no class: refused. Shorter
-     * than /48, an ISP's usual assignment to one site (RFC 6177), it lumps several customers together: warned.
+     * than /48, an ISP's usual assignment to one site (RFC 6177,
+     * https://www.rfc-editor.org/rfc/rfc6177), it lumps several customers together: warned.
      */
     private Integer ipv6Prefix(final Mapping m, final List<Cidr> blocks)
     {

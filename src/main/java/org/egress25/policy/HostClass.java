@@ -18,9 +18,10 @@ import org.egress25.host.Cidr;
 public record HostClass(String name, Port25Mode mode, List<Cidr> networks, List<RateDetector> detectors, int ipv6Prefix)
 {
     /**
-     * A subscriber's LAN is one /64 (RFC 7421), and a host there picks new temporary addresses inside it
-     * (RFC 8981), so the /64 is what stays the same while a compromised host rotates; Spamhaus lists IPv6
-     * at /64 for the same reason.
+     * A subscriber's LAN is one /64 (RFC 7421, https://www.rfc-editor.org/rfc/rfc7421), and a host there picks
+     * new temporary addresses inside it (RFC 8981), so the /64 is what stays the same while a compromised host
+     * rotates; Spamhaus's CSS lists IPv6 at /64 for the same reason
+     * (https://www.spamhaus.org/organization/statement/012/spamhaus-ipv6-blocklists-strategy-statement).
      */
     public static final int DEFAULT_IPV6_PREFIX = 64;
     /** {@code ipv6-prefix: 128}: every address on its own, no aggregate. */

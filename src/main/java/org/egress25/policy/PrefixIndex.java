@@ -10,9 +10,8 @@ import org.egress25.host.Cidr;
  *
  * <p>Up to {@value #LINEAR_MAX} blocks are scanned longest first; the first hit is the answer. Beyond that
  * there is one small open-addressing hash table per distinct prefix length, probed longest length first,
- * so a lookup costs one masked hash probe per distinct length however many blocks an ISP lists. Measured
- * on this (heavily shared) machine: the shipped 9 blocks cost 47 ns a lookup scanned and 90 ns hashed
- * (8 distinct lengths), while 2,000 /24s cost 42 ns hashed against microseconds scanned.
+ * so a lookup costs one masked hash probe per distinct length however many blocks an ISP lists. A short list
+ * is faster scanned, a long one only hashed (benchmarks/NOTES.md, "Exemption lookup").
  *
  * <p>Among blocks given more than once, the first added wins.
  */

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Per-connection byte buffers made small and grown on demand. A mass sender keeps dozens of sessions open, each
- * slot holding line buffers and an address arena; sized at their caps up front they were most of what the SMTP
- * analyser allocated on the replay benchmark, while nearly every line and every session's addresses fit in a
- * few hundred bytes.
+ * slot holding line buffers and an address arena, while nearly every line and every session's addresses fit in a
+ * few hundred bytes; buffers sized at their caps up front are most of what the SMTP analyser would allocate
+ * (benchmarks/NOTES.md, "Per-connection SMTP buffers").
  */
 final class GrowingBytes
 {

@@ -10,9 +10,9 @@ import org.egress25.policy.SmtpRules;
  * <p>Each rule is its own small class behind these abstract calls, and not only for tidiness:
  * {@link SmtpPatterns} calls every detector from the same call sites, which the JIT sees as megamorphic and
  * does not inline. So each judgement compiles on its own, small, and the text and evidence of a finding
- * (string building that runs once per alert) stays out of the compiled session-end path. Written as one
- * method, session end inlined 10 KB of bytecode, mostly string concatenation, and C2 spent the better part
- * of a second compiling it, twice, on the replay benchmark.
+ * (string building that runs once per alert) stays out of the compiled session-end path; written as one
+ * method, session end is too big to compile cheaply (benchmarks/NOTES.md, "SMTP pattern detectors as small
+ * classes").
  */
 abstract class SessionDetector
 {
@@ -33,7 +33,8 @@ abstract class SessionDetector
 
     /**
      * True for a volume rule (how much a host sends, not how badly it goes): its block needs corroboration by
-     * independent badness evidence (issue 11's evidence model); without it the finding only alerts.
+     * independent badness evidence (rules/README.md, "Evidence model: what may block"); without it the finding
+     * only alerts.
      */
     boolean volume()
     {

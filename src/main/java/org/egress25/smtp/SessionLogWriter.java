@@ -26,7 +26,7 @@ import java.nio.file.StandardOpenOption;
  *  "directions":"both","bytes_client":160,"bytes_server":410,"end_reason":"quit"}
  * </pre>
  *
- * The fields through {@code anomalies} are the ones issue 3 asks for; the rest are the first reply that
+ * The fields through {@code anomalies} are the ones README.md's "Session log" lists; the rest are the first reply that
  * named a DNS blocklist (any command, not only a transaction's last), how much of the connection the capture
  * held ({@code directions}: both, client or server), how big it was and why it ended.
  *

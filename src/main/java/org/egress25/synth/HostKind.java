@@ -23,7 +23,7 @@ public enum HostKind
     IPV6_SPAMBOT(Expected.BLOCK),
     /** Hosts of the background pool: web, DNS and QUIC only. */
     BACKGROUND(Expected.CLEAN),
-    // The harder test bed (issue 11, section 3): clean hosts a naive detector blocks, abusers it misses.
+    // The harder test bed (rules/README.md, "Calibration"): clean hosts a naive detector blocks, abusers it misses.
     BUSY_BUSINESS_MTA(Expected.CLEAN),
     NEWSLETTER_SERVER(Expected.CLEAN),
     BACKUP_MX(Expected.CLEAN),

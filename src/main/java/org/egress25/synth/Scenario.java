@@ -81,7 +81,7 @@ public record Scenario(
     }
 
     /**
-     * Adds the harder test bed (issue 11, section 3) to a builder: one host of every kind of
+     * Adds the harder test bed (rules/README.md, "Calibration") to a builder: one host of every kind of
      * {@link HostKind#hardTestBed()}, two busy business MTAs and two low-and-slow bots; with
      * {@code defaultPrefixes}, the default inside prefixes plus 172.16.0.0/16, which the shipped rules class as
      * business-static, where the business kinds go.

@@ -15,7 +15,10 @@ import org.egress25.testing.Heap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** What the issue promises about resources: bytes per host, a million hosts in 512 MB, no allocation per packet. */
+/**
+ * What README.md's "Memory" promises about resources: bytes per host, a million hosts in 512 MB, no allocation
+ * per packet.
+ */
 class RateAnalyserFootprintTest
 {
     private static final int MILLION = 1_000_000;

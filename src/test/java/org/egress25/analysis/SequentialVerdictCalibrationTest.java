@@ -12,7 +12,7 @@ import org.egress25.policy.SprtRules;
 import org.junit.jupiter.api.Test;
 
 /**
- * Calibration of alpha on the traffic the issue names: a small legitimate MTA with greylisting and bounces must
+ * Calibration of alpha on the traffic rules/README.md's "Sequential verdict (SPRT)" names: a small legitimate MTA with greylisting and bounces must
  * never be convicted, slow and mass spambots must be, quickly. The figures in {@code rules/README.md} come from
  * here.
  */

@@ -24,7 +24,7 @@ final class SprtBench
     static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
     static final long HOUR = TimeUnit.HOURS.toNanos(1);
 
-    /** SPOT's parameters, the starting point. */
+    /** SPOT's parameters (Duan et al., INFOCOM 2009), the calibration's starting point. */
     static final SprtRules SPOT = new SprtRules("sprt", 0.01, 0.01, 0.2, 0.9, Duration.ofHours(1));
     /** What this branch proposes as defaults (see SequentialVerdict's javadoc and rules/README.md). */
     static final SprtRules CHOSEN = new SprtRules("sprt", 1e-6, 0.01, 0.2, 0.9, Duration.ofHours(1));

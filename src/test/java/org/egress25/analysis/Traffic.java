@@ -22,7 +22,7 @@ import org.egress25.policy.SprtRules;
 
 /**
  * Synthetic decoded segments for the rate analyser, with the fields the decoder and direction stage would
- * fill, and a policy with the issue's default thresholds. One event object is reused, as on the ring.
+ * fill, and a policy with the test thresholds below. One event object is reused, as on the ring.
  */
 final class Traffic
 {

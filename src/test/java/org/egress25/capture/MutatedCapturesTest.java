@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MutatedCapturesTest
 {
     /**
-     * Mutated inputs per run ({@code -Dsweep.rounds} for more). Each replay runs in this JVM and today leaves
+     * Mutated inputs per run ({@code -Dsweep.rounds} for more). Each replay runs in this JVM and leaves
      * about 2.5 MB behind after a full GC (an engine reference not yet found; a gateway runs one engine per
      * process), which the test JVM's 3 GB heap holds beside the rest of the suite.
      */

@@ -16,6 +16,7 @@ import org.egress25.decode.DecodeStatus;
 import org.egress25.decode.FrameDecoder;
 import org.egress25.decode.LinkType;
 import org.egress25.event.PacketEvent;
+import org.egress25.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class RealCapturesTest
 {
-    private static final Path CAPTURES = org.egress25.testing.SharedData.smtpCaptures();
     private static final String KNOWN_TRUNCATED = "zeek/tcp/truncated-header.pcap";
 
     /** One INDEX.md row: file, link column, pkts column. */
@@ -38,7 +38,7 @@ class RealCapturesTest
     {
         final Map<String, Row> rows = new TreeMap<>();
         final List<String> header = new ArrayList<>();
-        for (final String line : Files.readAllLines(CAPTURES.resolve("INDEX.md"), StandardCharsets.UTF_8))
+        for (final String line : Files.readAllLines(SharedData.smtpCaptures().resolve("INDEX.md"), StandardCharsets.UTF_8))
         {
             if (!line.startsWith("|") || line.startsWith("|---"))
             {
@@ -63,11 +63,11 @@ class RealCapturesTest
 
     private static List<String> captureFiles() throws IOException
     {
-        try (Stream<Path> files = Files.walk(CAPTURES))
+        try (Stream<Path> files = Files.walk(SharedData.smtpCaptures()))
         {
             return files.filter(Files::isRegularFile)
                 .filter(p -> p.getFileName().toString().matches(".*\\.pcap(ng)?(\\.gz)?"))
-                .map(p -> CAPTURES.relativize(p).toString().replace('\\', '/'))
+                .map(p -> SharedData.smtpCaptures().relativize(p).toString().replace('\\', '/'))
                 .sorted()
                 .collect(Collectors.toList());
         }
@@ -76,7 +76,6 @@ class RealCapturesTest
     @Test
     void shouldReadEveryPublishedCaptureWithItsIndexedPacketCountAndDecodeItCleanly() throws IOException
     {
-        org.egress25.testing.SharedData.requireSmtpCaptures();
         final Map<String, Row> index = index();
         final List<String> files = captureFiles();
         assertThat(files).hasSizeGreaterThan(80);
@@ -92,7 +91,7 @@ class RealCapturesTest
         {
             final Row row = index.get(name);
             final long[] statuses = new long[DecodeStatus.COUNT];
-            try (CaptureFileReader reader = CaptureFileReader.open(CAPTURES.resolve(name)))
+            try (CaptureFileReader reader = CaptureFileReader.open(SharedData.smtpCaptures().resolve(name)))
             {
                 while (reader.next(e))
                 {

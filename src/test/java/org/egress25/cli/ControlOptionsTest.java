@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The control endpoint has no TCP listener to expose: the old {@code --control-bind 0.0.0.0}, with which a
+ * The control endpoint has no TCP listener to expose: a {@code --control-bind 0.0.0.0}, with which a
  * blocked subscriber could unblock itself, is refused before anything starts, and the client commands say
  * plainly when no instance is running.
  */

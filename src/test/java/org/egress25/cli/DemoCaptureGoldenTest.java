@@ -12,7 +12,7 @@ import picocli.CommandLine;
 
 /**
  * The bundled demo capture (deploy/demo/demo.pcap.gz, ten minutes of a small ISP's subscribers) replayed with
- * the demo rules, which no longer exempt its busy business MTA: the decisions are the golden file's, every
+ * the demo rules, which do not exempt its busy business MTA: the decisions are the golden file's, every
  * abuser of its labels is caught and no clean host is blocked.
  */
 class DemoCaptureGoldenTest

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The harder labelled test bed (issue 11, section 3) through the real {@code replay} command and the demo's
+ * The harder labelled test bed (rules/README.md, "Calibration") through the real {@code replay} command and the demo's
  * rules (the shipped policy, with the generated IPv6 customers' prefix, and no customer exempted): 45 minutes
  * of the original kinds plus busy business MTAs, a newsletter server, a backup MX, a heavily greylisted
  * sender, a CGNAT address with a home server among hundreds of users, an office with its own MTA, a client
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HardTestBedReplayTest
 {
-    /** Abusers that send in bursts, which the issue asks to block within 30 s (median) and 5 min (worst). */
+    /** Abusers that send in bursts, which must be blocked within 30 s (median) and 5 min (worst). */
     private static final Set<String> BURST = Set.of("mass-sender", "slow-spambot", "directory-harvester",
         "port25-scanner", "ipv6-spambot", "tls-only-bot", "cgnat-bot", "ipv6-rotating-bot", "hijacked-mta",
         "mostly-accepted-bot");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LabIT
 {
-    /** Checks that must be among the PASS lines: the "done when" in the script's own words. */
+    /** Checks that must be among the PASS lines: what the lab demonstrates end to end, in the script's own words. */
     private static final List<String> REQUIRED = List.of(
         "PASS  spambot blocked: rule ",
         "PASS  kernel set inet egress25 blocked4 holds 10.99.0.66",

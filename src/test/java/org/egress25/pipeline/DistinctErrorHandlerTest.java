@@ -4,12 +4,78 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
 
 class DistinctErrorHandlerTest
 {
     private final PipelineCounters counters = new PipelineCounters();
-    private final DistinctErrorHandler handler = new DistinctErrorHandler(counters);
+    private final RecordingLogger log = new RecordingLogger();
+    private final DistinctErrorHandler handler = new DistinctErrorHandler(counters, log);
+
+    /** The lines the handler logs, kept instead of printed, so the bounded test does not print 256 stack traces. */
+    private static final class RecordingLogger extends LegacyAbstractLogger
+    {
+        private static final long serialVersionUID = 1L;
+
+        /** One line: its level, its formatted message and the exception it carries. */
+        record Line(Level level, String message, Throwable error)
+        {
+        }
+
+        final transient List<Line> lines = new CopyOnWriteArrayList<>();
+
+        RecordingLogger()
+        {
+            this.name = DistinctErrorHandler.class.getName();
+        }
+
+        @Override
+        public boolean isTraceEnabled()
+        {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled()
+        {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled()
+        {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled()
+        {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled()
+        {
+            return true;
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName()
+        {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(final Level level, final Marker marker, final String pattern,
+            final Object[] arguments, final Throwable error)
+        {
+            lines.add(new Line(level, org.slf4j.helpers.MessageFormatter.basicArrayFormat(pattern, arguments), error));
+        }
+    }
 
     @Test
     void shouldTellApartTheSameThrowReachedFromTwoCallers()
@@ -27,6 +93,12 @@ class DistinctErrorHandlerTest
         assertThat(distinct.get(1).trace()).contains("fromSecondCaller");
         assertThat(distinct.get(0).summary()).isEqualTo("java.lang.IllegalStateException: a bug in a handler");
         assertThat(counters.handlerErrors()).isEqualTo(3);
+        assertThat(log.lines).as("each distinct error logged once, with its trace").hasSize(2)
+            .allSatisfy(line -> assertThat(line.level()).isEqualTo(Level.ERROR))
+            .allSatisfy(line -> assertThat(line.error()).isNotNull());
+        assertThat(log.lines.get(0).message()).isEqualTo("error processing event 1 (logged once; further occurrences are counted in "
+            + "egress25_handler_errors_total)");
+        assertThat(log.lines.get(1).message()).startsWith("error processing event 2 ");
     }
 
     @Test
@@ -55,6 +127,10 @@ class DistinctErrorHandlerTest
         assertThat(handler.distinct()).hasSize(DistinctErrorHandler.MAX_DISTINCT);
         assertThat(handler.overflow()).isEqualTo(100);
         assertThat(counters.handlerErrors()).isEqualTo(DistinctErrorHandler.MAX_DISTINCT + 100);
+        assertThat(log.lines).as("each remembered error once, then one line for all the overflow")
+            .hasSize(DistinctErrorHandler.MAX_DISTINCT + 1);
+        assertThat(log.lines.get(DistinctErrorHandler.MAX_DISTINCT).message())
+            .isEqualTo("more than " + DistinctErrorHandler.MAX_DISTINCT + " distinct errors processing events; further new ones are only counted");
     }
 
     private static RuntimeException fromFirstCaller()

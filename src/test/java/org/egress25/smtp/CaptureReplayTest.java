@@ -34,7 +34,7 @@ class CaptureReplayTest
 
     static List<Path> allCaptures() throws IOException
     {
-        try (Stream<Path> files = Files.walk(TestCapture.CAPTURES))
+        try (Stream<Path> files = Files.walk(TestCapture.captures()))
         {
             return files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches(".*\\.(pcap|pcapng)(\\.gz)?$")).sorted().toList();
         }
@@ -46,7 +46,7 @@ class CaptureReplayTest
         for (final Path file : allCaptures())
         {
             final Run run = replay(file);
-            System.out.println("=== " + TestCapture.CAPTURES.relativize(file) + " packets=" + run.packets());
+            System.out.println("=== " + TestCapture.captures().relativize(file) + " packets=" + run.packets());
             System.out.print(run.harness().logText());
             assertThat(run.analyser().openSessions()).as(file.toString()).isZero();
         }

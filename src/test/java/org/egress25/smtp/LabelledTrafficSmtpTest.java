@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The "done when" of issue 3 on generated, labelled traffic: an hour of slow spambots (3 sessions a minute,
+ * The SMTP analyser on generated, labelled traffic: an hour of slow spambots (3 sessions a minute,
  * random HELOs, most recipients refused by blocklists naming them) among small and business MTAs sending a
  * steady trickle, submission and implicit-TLS users, a NAT office, a directory harvester and an AUTH brute
  * forcer. The SMTP analyser alone (no rate detector) must block every spambot and the harvester, and

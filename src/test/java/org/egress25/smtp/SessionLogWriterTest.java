@@ -36,7 +36,7 @@ class SessionLogWriterTest
     }
 
     @Test
-    void shouldWriteOneJsonObjectPerLineWithTheFieldsOfIssue3() throws Exception
+    void shouldWriteOneJsonObjectPerLineWithTheSessionLogFields() throws Exception
     {
         final String text = write(false);
         final String[] lines = text.split("\n");

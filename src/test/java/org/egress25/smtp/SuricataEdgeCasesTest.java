@@ -15,7 +15,7 @@ class SuricataEdgeCasesTest
 {
     private static SessionRecord only(final String capture) throws IOException
     {
-        final CaptureReplayTest.Run run = CaptureReplayTest.replay(TestCapture.CAPTURES.resolve("suricata-verify").resolve(capture));
+        final CaptureReplayTest.Run run = CaptureReplayTest.replay(TestCapture.captures().resolve("suricata-verify").resolve(capture));
         assertThat(run.sessions()).as(capture).hasSize(1);
         return run.sessions().get(0);
     }
@@ -113,7 +113,7 @@ class SuricataEdgeCasesTest
     void shouldCountButNotLogAConnectionThatNeverCarriedSmtp() throws IOException
     {
         final CaptureReplayTest.Run run = CaptureReplayTest.replay(
-            TestCapture.CAPTURES.resolve("suricata-verify/bug-6733-syn-packet-flow-output/input.pcap"));
+            TestCapture.captures().resolve("suricata-verify/bug-6733-syn-packet-flow-output/input.pcap"));
         assertThat(run.sessions()).isEmpty();
         assertThat(run.analyser().emptySessions()).isEqualTo(1);
     }
@@ -131,7 +131,7 @@ class SuricataEdgeCasesTest
     {
         for (final Path file : CaptureReplayTest.allCaptures())
         {
-            if (!file.startsWith(TestCapture.CAPTURES.resolve("suricata-verify")))
+            if (!file.startsWith(TestCapture.captures().resolve("suricata-verify")))
             {
                 continue;
             }

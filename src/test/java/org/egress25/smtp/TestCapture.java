@@ -24,7 +24,11 @@ import org.egress25.policy.SprtRules;
  */
 final class TestCapture
 {
-    static final Path CAPTURES = org.egress25.testing.SharedData.smtpCaptures();
+    /** The shared SMTP captures; fails the calling test, naming the path tried, when they are missing. */
+    static Path captures()
+    {
+        return org.egress25.testing.SharedData.smtpCaptures();
+    }
 
     private TestCapture()
     {

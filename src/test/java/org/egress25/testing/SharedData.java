@@ -4,47 +4,62 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the third-party SMTP captures are: {@code shared/} sits beside the repository (a developer's
- * checkout and CI's fresh clone alike), or {@code -Degress25.captures=DIR} points elsewhere.
+ * Where the third-party SMTP captures are: {@code shared/data/smtp-captures} in the folder {@code shared/} that
+ * sits beside the clone (a developer's checkout and CI's fresh clone alike), or wherever
+ * {@code -Degress25.captures=DIR} points. A test that needs them fails, with the path it tried, when they are
+ * missing; it never skips, in CI or outside it, so a green run cannot hide missing data.
  */
 public final class SharedData
 {
+    /** The system property that points the tests at the captures when {@code shared/} is elsewhere. */
+    public static final String PROPERTY = "egress25.captures";
+
     private SharedData()
     {
     }
 
-    /**
-     * The captures directory, checked: a developer without {@code shared/} gets the tests skipped, but CI
-     * ({@code CI=true}) fails, so a green run can never hide missing data.
-     */
-    public static Path requireSmtpCaptures()
+    /** The captures directory, checked: its {@code INDEX.md} must be there. */
+    public static Path smtpCaptures()
     {
-        final Path dir = smtpCaptures();
-        final boolean present = Files.isRegularFile(dir.resolve("INDEX.md"));
-        if (!present && System.getenv("CI") != null)
+        final Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        return smtpCaptures(System.getProperty(PROPERTY), cloneRoot(base));
+    }
+
+    static Path smtpCaptures(final String configured, final Path cloneRoot)
+    {
+        final Path dir = configured != null
+            ? Path.of(configured).toAbsolutePath().normalize()
+            : cloneRoot.resolveSibling("shared").resolve("data").resolve("smtp-captures");
+        if (!Files.isRegularFile(dir.resolve("INDEX.md")))
         {
-            throw new AssertionError("shared SMTP captures missing at " + dir + " (CI must have shared/ beside the clone)");
+            throw new AssertionError("the shared SMTP captures are missing: no INDEX.md in " + dir
+                + (configured != null ? " (from -D" + PROPERTY + ")" : " (shared/ beside the clone " + cloneRoot + ")")
+                + "; put the shared data folder beside the clone as shared/data/smtp-captures,"
+                + " or run the tests with -D" + PROPERTY + "=DIR");
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(present, "shared captures not present at " + dir);
         return dir;
     }
 
-    public static Path smtpCaptures()
+    /**
+     * The top of the clone holding {@code base} (the project's base directory: Maven's {@code basedir}, else the
+     * working directory): walking up, the nearest folder holding {@code .git}; in a source tree without git, the
+     * outermost folder holding a {@code pom.xml}.
+     */
+    static Path cloneRoot(final Path base)
     {
-        final String configured = System.getProperty("egress25.captures");
-        if (configured != null)
+        final Path start = base.toAbsolutePath().normalize();
+        Path outermostPom = start;
+        for (Path dir = start; dir != null; dir = dir.getParent())
         {
-            return Path.of(configured);
-        }
-        for (final Path candidate : new Path[] {
-            Path.of("..", "shared", "data", "smtp-captures").toAbsolutePath().normalize(),
-            Path.of("/work/shared/data/smtp-captures")})
-        {
-            if (Files.isDirectory(candidate))
+            if (Files.exists(dir.resolve(".git")))
             {
-                return candidate;
+                return dir;
+            }
+            if (Files.isRegularFile(dir.resolve("pom.xml")))
+            {
+                outermostPom = dir;
             }
         }
-        return Path.of("..", "shared", "data", "smtp-captures").toAbsolutePath().normalize();
+        return outermostPom;
     }
 }
